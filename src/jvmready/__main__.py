@@ -1,0 +1,3 @@
+from jvmready.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""ONNX models: loading without pulling weights into memory, walking graphs, checking, fixing."""
