@@ -28,8 +28,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# Cross-language test vectors and models, written by Python with the real libraries; Java tests read them.
 vectors: $(STAMP)
-	$(BIN)/python tests/vectors/make_vectors.py $(TESTDATA)
+	@for script in tests/vectors/make_*.py; do $(BIN)/python $$script $(TESTDATA); done
 
 # Builds and installs the jars (no tests) so the CLI and demo can run Java.
 $(JAR_STAMP): $(shell find java -name pom.xml -o -name '*.java' -path '*/main/*' 2>/dev/null)
