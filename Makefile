@@ -26,39 +26,107 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-venv: $(STAMP)
+# Python code for the protobuf bundle schema, compiled by the protoc inside grpcio-tools.
+PROTO_PY := src/jvmready/bundle/_generated/bundle_pb2.py
+$(PROTO_PY): src/jvmready/schemas/bundle.proto $(STAMP)
+	mkdir -p $(@D)
+	$(BIN)/python -m grpc_tools.protoc -I src/jvmready/schemas --python_out=$(@D) --pyi_out=$(@D) bundle.proto
+	touch $(@D)/__init__.py
+
+venv: $(STAMP) $(PROTO_PY)
 
 # Cross-language test vectors and models, written by Python with the real libraries; Java tests read them.
-vectors: $(STAMP)
+vectors: $(STAMP) $(PROTO_PY)
 	@for script in tests/vectors/make_*.py; do $(BIN)/python $$script $(TESTDATA); done
+
+# The runtime classpath of the ONNX Runtime adapter, which `jvmready classpath` and verify use.
+define write_classpath
+	$(MVN) -q -pl jvmready-onnxruntime dependency:build-classpath -DincludeScope=runtime -DexcludeGroupIds=io.jvmready -Dmdep.outputFile=target/classpath.txt
+	touch $(JAR_STAMP)
+endef
 
 # Builds and installs the jars (no tests) so the CLI and demo can run Java.
 $(JAR_STAMP): $(shell find java -name pom.xml -o -name '*.java' -path '*/main/*' 2>/dev/null)
 	@command -v mvn >/dev/null || { echo "error: mvn not found (need Maven and a JDK 17)"; exit 2; }
 	$(MVN) -q -DskipTests install
-	$(MVN) -q -pl jvmready-onnxruntime dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
-	touch $(JAR_STAMP)
+	$(write_classpath)
 
 java: $(JAR_STAMP)
 
+# Builds, tests and installs every module (the jars the Python tests then use).
 test-java: vectors
+	@command -v mvn >/dev/null || { echo "error: mvn not found (need Maven and a JDK 17)"; exit 2; }
 	$(MVN) install
+	$(write_classpath)
 
-lint: $(STAMP)
+lint: $(STAMP) $(PROTO_PY)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
-test-python: $(STAMP) java
+test-python: $(STAMP) $(PROTO_PY) java
 	$(BIN)/pytest -n 2 -q
 
 test: lint test-java test-python
 
-demo: $(STAMP) java
+demo: $(STAMP) $(PROTO_PY) java
 	$(BIN)/jvmready demo
 
-bench: $(STAMP) java
-	$(BIN)/python bench/run.py
+# BENCH_ARGS: e.g. --size-gb 1, --quick (smoke run), --repeat 3 (see bench/run.py).
+bench: $(STAMP) $(PROTO_PY) java
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Spark scoring (docs/spark.md): pyspark lives in its own venv, never in .venv; the Spark jars come
+# from Maven (provided scope) for the Java tests and from the pyspark wheel for the Python ones.
+VENV_SPARK := .venv-spark
+SPARK_STAMP := $(VENV_SPARK)/.installed
+SPARK_CLASSPATH := java/jvmready-spark/target/classpath.txt
+PYSPARK_VERSION := 4.0.1
+
+$(SPARK_STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV_SPARK)
+	$(VENV_SPARK)/bin/pip install -q --disable-pip-version-check --upgrade pip
+	$(VENV_SPARK)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[spark]' pytest 'pyspark==$(PYSPARK_VERSION)'
+	touch $(SPARK_STAMP)
+
+# The jars `jvmready score` puts on Spark's classpath (Spark itself comes with pyspark).
+define write_spark_classpath
+	$(MVN) -q -Pintegration -pl jvmready-spark dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=target/classpath.txt
+endef
+
+spark-java: java
+	$(MVN) -q -Pintegration -pl jvmready-spark -DskipTests install
+	$(write_spark_classpath)
+
+# Java: the Spark transformer's tests in a local[2] session. Python: tests/spark in .venv-spark.
+test-spark: $(SPARK_STAMP) vectors java
+	$(MVN) -Pintegration -pl jvmready-spark install
+	$(write_spark_classpath)
+	$(VENV_SPARK)/bin/pytest -q -p no:cacheprovider tests/spark
+
+# TensorFlow SavedModels and ND4J (docs/tensorflow-nd4j.md): tensorflow lives in its own venv,
+# never in .venv (it is large and brings its own dependency pins).
+VENV_TF := .venv-tf
+TF_STAMP := $(VENV_TF)/.installed
+
+$(TF_STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV_TF)
+	$(VENV_TF)/bin/pip install -q --disable-pip-version-check --upgrade pip
+	$(VENV_TF)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,tensorflow]'
+	touch $(TF_STAMP)
+
+# Vectors: .npy/.npz fixed by jvmready (ND4J loads them), a SavedModel and its fix (TF Java runs
+# them). Java: each module its own test JVM. Python: tests/tf in .venv-tf.
+test-tf: $(TF_STAMP) $(PROTO_PY)
+	$(VENV_TF)/bin/python tests/vectors/make_nd4j.py $(TESTDATA)
+	$(VENV_TF)/bin/python tests/vectors/make_tf.py $(TESTDATA)
+	$(MVN) -q -pl jvmready-core -am -DskipTests install
+	$(MVN) -Pintegration -pl jvmready-nd4j,jvmready-tensorflow install
+	$(MVN) -q -Pintegration -pl jvmready-tensorflow dependency:build-classpath -DincludeScope=runtime -DexcludeGroupIds=io.jvmready -Dmdep.outputFile=target/classpath.txt
+	$(VENV_TF)/bin/pytest -q -p no:cacheprovider tests/tf
+
+.PHONY: spark-java test-spark test-tf test-integration
+test-integration: test-spark test-tf
 
 clean:
-	rm -rf build $(VENV) java/*/target
+	rm -rf build $(VENV) $(VENV_SPARK) $(VENV_TF) java/*/target src/jvmready/bundle/_generated

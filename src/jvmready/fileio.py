@@ -29,6 +29,10 @@ def atomic_output(dst: Path, *, suffix: str = "") -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=suffix or ".tmp", dir=dst.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp creates 0600; outputs are ordinary files, so honour the umask like open() would.
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)
     try:
         yield tmp
         os.replace(tmp, dst)

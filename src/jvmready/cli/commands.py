@@ -2,4 +2,15 @@
 
 from __future__ import annotations
 
-from jvmready.cli import version  # noqa: F401
+from jvmready.cli import (
+    bundle,  # noqa: F401
+    check,  # noqa: F401
+    classpath,  # noqa: F401
+    demo,  # noqa: F401
+    export,  # noqa: F401
+    fix,  # noqa: F401
+    javagen,  # noqa: F401
+    score,  # noqa: F401
+    verify,  # noqa: F401
+    version,  # noqa: F401
+)

@@ -26,6 +26,16 @@ class FixOptions:
     keep: frozenset[str] = frozenset()
     drop_zipmap: bool = False
     unsafe_narrow_outputs: bool = False
+    #: Allow formats that are code (pickles) to be loaded; without it they are scanned statically.
+    trust: bool = False
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the user asked ``check`` for beyond the target; formats ignore what does not apply."""
+
+    #: Allow formats that are code (pickles) to be loaded; without it they are scanned statically.
+    trust: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,9 @@ class Format(Protocol):
     def claims(self, path: Path) -> bool:
         """True when ``path`` looks like this format (by name or magic bytes; cheap)."""
 
-    def check(self, path: Path, target: Target) -> CheckReport: ...
+    def check(
+        self, path: Path, target: Target, options: CheckOptions = CheckOptions()
+    ) -> CheckReport: ...
 
     def fix_file(self, path: Path, out: Path, options: FixOptions) -> FileFixReport:
         """Write a fixed copy of ``path`` to ``out`` (atomically; never touching ``path``)."""
@@ -96,4 +108,10 @@ def _load_builtin() -> None:
 #: Modules that register a format when imported. Add yours here.
 BUILTIN_FORMAT_MODULES: list[str] = [
     "jvmready.onnx.format",
+    "jvmready.weights.npy",
+    "jvmready.weights.npz",
+    "jvmready.weights.safetensors_file",
+    "jvmready.weights.torch_state",
+    "jvmready.weights.sklearn_model",
+    "jvmready.tensorflow.format",
 ]

@@ -43,6 +43,13 @@ def tensor_array(loaded: LoadedModel, tensor: onnx.TensorProto) -> npt.NDArray[n
                 f"tensor {tensor.name!r}: external data length {length} does not match shape "
                 f"{list(shape)} of {dtype.name} ({need} bytes)",
             )
+        size = file.stat().st_size
+        if offset + need > size:  # the dims lie: refuse rather than map past the end
+            raise InputFileError(
+                loaded.label,
+                f"external data file {file.name!r} is too short for tensor {tensor.name!r}: its "
+                f"shape {list(shape)} needs {need} bytes from offset {offset}, the file has {size}",
+            )
         if need == 0:
             return np.empty(shape, dtype=dtype)
         return np.memmap(file, dtype=dtype, mode="r", offset=offset, shape=shape)

@@ -7,6 +7,7 @@ package io.jvmready;
 public class IntegerWidthException extends ArithmeticException {
   private static final long serialVersionUID = 1L;
 
+  private final String source;
   private final String tensor;
   private final long index;
   private final String value;
@@ -21,8 +22,23 @@ public class IntegerWidthException extends ArithmeticException {
    * @param targetType the type it does not fit, e.g. {@code "int32"}
    */
   public IntegerWidthException(String tensor, long index, String value, String targetType) {
+    this("", tensor, index, value, targetType);
+  }
+
+  /**
+   * Creates the exception for a tensor read from a file; the message starts with the file.
+   *
+   * @param source file path or label the tensor was read from ({@code ""} if none)
+   * @param tensor name of the tensor holding the value
+   * @param index flat C-order index of the value
+   * @param value the value, as text (it may be an unsigned 64-bit number)
+   * @param targetType the type it does not fit, e.g. {@code "int32"}
+   */
+  public IntegerWidthException(
+      String source, String tensor, long index, String value, String targetType) {
     super(
-        "tensor '"
+        (source.isEmpty() ? "" : source + ": ")
+            + "tensor '"
             + tensor
             + "': value "
             + value
@@ -30,10 +46,20 @@ public class IntegerWidthException extends ArithmeticException {
             + index
             + " does not fit "
             + targetType);
+    this.source = source;
     this.tensor = tensor;
     this.index = index;
     this.value = value;
     this.targetType = targetType;
+  }
+
+  /**
+   * The file path or label the tensor was read from.
+   *
+   * @return the source, or {@code ""} for tensors built in memory
+   */
+  public String source() {
+    return source;
   }
 
   /** Name of the tensor holding the value. */

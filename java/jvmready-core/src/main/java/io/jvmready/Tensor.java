@@ -24,8 +24,26 @@ public interface Tensor {
   /** Number of elements: the product of the shape (1 for a scalar). */
   long size();
 
-  /** Element {@code flatIndex} (C order) widened to long; checked for UINT64 above Long.MAX_VALUE. */
+  /**
+   * Element {@code flatIndex} (C order) widened to long (integral dtypes only; float tensors
+   * refuse with {@link UnsupportedOperationException}); checked for UINT64 above Long.MAX_VALUE.
+   */
   long getLong(long flatIndex);
+
+  /**
+   * Element {@code flatIndex} (C order) as int, checked.
+   *
+   * @param flatIndex C-order flat index
+   * @return the value
+   * @throws IntegerWidthException if the value does not fit an int
+   */
+  default int getIntExact(long flatIndex) {
+    long v = getLong(flatIndex);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw new IntegerWidthException(name(), flatIndex, Long.toString(v), "int32");
+    }
+    return (int) v;
+  }
 
   /** Element {@code flatIndex} (C order) as double; exact for every integer that fits 53 bits. */
   double getDouble(long flatIndex);
@@ -42,7 +60,10 @@ public interface Tensor {
   /** A direct buffer of long values, C order (integral dtypes only). */
   LongBuffer asLongBuffer();
 
-  /** All elements as float: float32 as is, float16/bfloat16 widened; other types refuse. */
+  /**
+   * All elements as float: float32 as is, float16/bfloat16 widened, integers only where exact
+   * (each checked, {@link IntegerWidthException} otherwise); float64 refuses, as it would round.
+   */
   float[] toFloatArray();
 
   /** All elements as double: floats widened; integers only where exact. */

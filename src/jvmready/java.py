@@ -1,0 +1,169 @@
+"""The bridge to the JVM: find ``java`` and the built jvmready jars, and run the Java model runner.
+
+The Java library lives in the repository's ``java/`` directory (``JVMREADY_JAVA_DIR`` overrides
+where), built by ``make java``: the module jars in ``*/target`` and the dependency classpath (ONNX
+Runtime Java...) in ``jvmready-onnxruntime/target/classpath.txt``. Nothing here builds anything:
+a missing piece is one :class:`~jvmready.errors.JvmreadyError` line saying what to run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from jvmready.errors import JvmreadyError
+
+#: Environment variable naming the ``java/`` directory of a jvmready checkout.
+JAVA_DIR_ENV = "JVMREADY_JAVA_DIR"
+#: The command-line entry point of the ONNX Runtime adapter.
+RUNNER_MAIN = "io.jvmready.onnxruntime.Main"
+#: Modules whose jars make up the library, in classpath order.
+MODULES = ("jvmready-onnxruntime", "jvmready-core")
+#: Written by ``make java`` (``mvn dependency:build-classpath``).
+DEPENDENCY_CLASSPATH = Path("jvmready-onnxruntime") / "target" / "classpath.txt"
+
+_BUILD_HINT = "run `make java`"
+
+
+class JavaRunError(JvmreadyError):
+    """The Java runner started but failed: bad inputs (exit 2) or a failed run (exit 1).
+
+    ``message`` is the one line the runner printed on stderr; ``returncode`` its exit code.
+    """
+
+    def __init__(self, message: str, returncode: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.returncode = returncode
+
+
+def java_dir() -> Path:
+    """The ``java/`` directory: ``$JVMREADY_JAVA_DIR``, else ``java/`` next to ``src/``."""
+    env = os.environ.get(JAVA_DIR_ENV)
+    d = Path(env) if env else Path(__file__).resolve().parents[2] / "java"
+    if not (d / "pom.xml").is_file():
+        where = f"{JAVA_DIR_ENV}={env}" if env else str(d)
+        raise JvmreadyError(
+            f"cannot find jvmready's Java sources ({where} has no pom.xml); "
+            f"set {JAVA_DIR_ENV} to the java/ directory of a jvmready checkout"
+        )
+    return d
+
+
+def find_java() -> str:
+    """The ``java`` launcher: ``$JAVA_HOME/bin/java`` if set, else ``java`` on PATH."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").is_file():
+        return str(Path(home) / "bin" / "java")
+    found = shutil.which("java")
+    if found is None:
+        raise JvmreadyError("java not found on PATH (nor in $JAVA_HOME): install a JDK 17 or newer")
+    return found
+
+
+def find_mvn() -> str:
+    """The ``mvn`` launcher on PATH (needed only to build the library)."""
+    found = shutil.which("mvn")
+    if found is None:
+        raise JvmreadyError("mvn not found on PATH: install Maven 3.8+ to build the Java library")
+    return found
+
+
+def _module_jar(target: Path) -> Path:
+    """The main jar in a module's ``target/`` (not sources, javadoc or test jars)."""
+    jars = [
+        p
+        for p in target.glob("*.jar")
+        if not p.name.endswith(("-sources.jar", "-javadoc.jar", "-tests.jar"))
+    ]
+    if not jars:
+        raise JvmreadyError(
+            f"the jvmready Java library is not built ({target} has no jar): {_BUILD_HINT}"
+        )
+    return max(jars, key=lambda p: p.stat().st_mtime)
+
+
+def library_jars() -> list[Path]:
+    """The jvmready jars (adapter first, then core)."""
+    d = java_dir()
+    return [_module_jar(d / module / "target") for module in MODULES]
+
+
+def classpath() -> str:
+    """The classpath of the built Java library and its dependencies, ``os.pathsep``-joined."""
+    jars = [str(p) for p in library_jars()]
+    cp_file = java_dir() / DEPENDENCY_CLASSPATH
+    if not cp_file.is_file():
+        raise JvmreadyError(f"{cp_file} is missing (the dependency classpath): {_BUILD_HINT}")
+    deps = [p for p in cp_file.read_text(encoding="utf-8").strip().split(os.pathsep) if p]
+    missing = [p for p in deps if not Path(p).exists()]
+    if missing:
+        raise JvmreadyError(
+            f"{cp_file} names {missing[0]}, which does not exist (Maven cache cleaned?): {_BUILD_HINT}"
+        )
+    return os.pathsep.join(jars + deps)
+
+
+def java_command(main_class: str, args: list[str]) -> list[str]:
+    """The argv that runs ``main_class`` with the library on the classpath."""
+    return [find_java(), "-cp", classpath(), main_class, *args]
+
+
+def run_java_model(
+    model: str | os.PathLike[str],
+    inputs_npz: str | os.PathLike[str],
+    output_npz: str | os.PathLike[str],
+    stacked: bool = False,
+    *,
+    timeout: float | None = None,
+) -> dict[str, Any]:
+    """Run ``model`` in ONNX Runtime Java on the arrays of ``inputs_npz``; write ``output_npz``.
+
+    With ``stacked``, every input has an extra leading axis of S samples: the model runs S times
+    in one JVM and each output gains that leading axis. Returns the runner's JSON summary
+    (``ort_version``, ``java_version``, ``runs``, ``load_ms``, ``run_ms``).
+
+    Raises :class:`JavaRunError` with the runner's one-line message when it fails.
+    """
+    args = ["run", "--model", str(model), "--inputs", str(inputs_npz), "--output", str(output_npz)]
+    if stacked:
+        args.append("--stacked")
+    argv = java_command(RUNNER_MAIN, args)
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise JavaRunError(
+            f"{model}: the Java runner did not finish within {timeout} s", 1
+        ) from None
+    if proc.returncode != 0:
+        raise JavaRunError(_java_error(proc.stderr, proc.returncode), proc.returncode)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    try:
+        info = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        info = None
+    if not isinstance(info, dict):
+        raise JavaRunError(
+            f"{model}: the Java runner printed no JSON summary (stdout: {proc.stdout[-200:]!r})", 1
+        )
+    return info
+
+
+def _java_error(stderr: str, returncode: int) -> str:
+    """The runner's one-line message, or the telling line of a JVM that failed to start."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for ln in lines:
+        if "UnsupportedClassVersionError" in ln:
+            return "the java on PATH is older than 17, which the jvmready library needs"
+        if "ClassNotFoundException" in ln or "NoClassDefFoundError" in ln:
+            return f"the Java library is incomplete ({ln}): {_BUILD_HINT}"
+    ours = [ln for ln in lines if ln.startswith("jvmready-java: ")]  # not ONNX Runtime's log lines
+    if ours:
+        return ours[-1].removeprefix("jvmready-java: error: ").removeprefix("jvmready-java: ")
+    if not lines:
+        return f"the Java runner failed with exit code {returncode} and no message"
+    return lines[-1]
