@@ -80,7 +80,6 @@ bench: $(STAMP) $(PROTO_PY) java
 # from Maven (provided scope) for the Java tests and from the pyspark wheel for the Python ones.
 VENV_SPARK := .venv-spark
 SPARK_STAMP := $(VENV_SPARK)/.installed
-SPARK_CLASSPATH := java/jvmready-spark/target/classpath.txt
 PYSPARK_VERSION := 4.0.1
 
 $(SPARK_STAMP): pyproject.toml constraints.txt
@@ -99,7 +98,8 @@ spark-java: java
 	$(write_spark_classpath)
 
 # Java: the Spark transformer's tests in a local[2] session. Python: tests/spark in .venv-spark.
-test-spark: $(SPARK_STAMP) vectors java
+test-spark: $(SPARK_STAMP) $(STAMP) java
+	$(BIN)/python tests/vectors/make_spark.py $(TESTDATA)
 	$(MVN) -Pintegration -pl jvmready-spark install
 	$(write_spark_classpath)
 	$(VENV_SPARK)/bin/pytest -q -p no:cacheprovider tests/spark

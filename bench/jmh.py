@@ -36,7 +36,7 @@ class JmhScore:
 
 def build() -> str:
     """Compile the benchmarks against the installed jvmready jars; return the run classpath."""
-    subprocess.run(
+    done = subprocess.run(
         [
             *MVN,
             "-Pbench",
@@ -48,8 +48,13 @@ def build() -> str:
             "-DincludeScope=runtime",
             "-Dmdep.outputFile=target/classpath.txt",
         ],
-        check=True,
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
+        raise RuntimeError(f"mvn -Pbench -pl jvmready-bench failed ({done.returncode}):\n{tail}")
     deps = (MODULE / "target" / "classpath.txt").read_text(encoding="utf-8").strip()
     return os.pathsep.join([str(MODULE / "target" / "classes"), deps])
 

@@ -230,8 +230,8 @@ def _failed(
 ) -> FleetResult:
     if isinstance(e, NarrowingError):
         status, message = REFUSED, f"{path}: {e}"
-    elif isinstance(e, JvmreadyError):
-        status, message = UNREADABLE, str(e)
+    elif isinstance(e, JvmreadyError):  # one line, naming the file even if the format did not
+        status, message = UNREADABLE, str(e) if str(path) in str(e) else f"{path}: {e}"
     elif isinstance(e, OSError):
         status, message = UNREADABLE, f"{path}: {e.strerror or e}"
     else:
