@@ -18,6 +18,7 @@ help:
 	@echo "make demo   set up, then run the end-to-end demo on a built-in example model"
 	@echo "make test   set up, then run every Python and Java test"
 	@echo "make bench  run the benchmarks and write docs/benchmarks.md"
+	@echo "make bench-spark  Spark scoring and fleet benchmarks -> docs/benchmarks-spark.md"
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (need Python >= 3.10)"; exit 2; }
@@ -97,6 +98,17 @@ spark-java: java
 	$(MVN) -q -Pintegration -pl jvmready-spark -DskipTests install
 	$(write_spark_classpath)
 
+# Spark scoring and fleet benchmarks (bench/spark_fleet.py) -> docs/benchmarks-spark.md; the Python
+# baselines need pandas + pyarrow (mapInPandas) and skl2onnx in .venv-spark.
+# BENCH_SPARK_ARGS: e.g. --rows 200000, --quick (smoke run).
+SPARK_BENCH_STAMP := $(VENV_SPARK)/.bench-installed
+$(SPARK_BENCH_STAMP): $(SPARK_STAMP)
+	$(VENV_SPARK)/bin/pip install -q --disable-pip-version-check -c constraints.txt pandas pyarrow scikit-learn skl2onnx
+	touch $@
+
+bench-spark: $(SPARK_STAMP) $(SPARK_BENCH_STAMP) spark-java
+	$(VENV_SPARK)/bin/python bench/spark_fleet.py $(BENCH_SPARK_ARGS)
+
 # Java: the Spark transformer's tests in a local[2] session. Python: tests/spark in .venv-spark.
 test-spark: $(SPARK_STAMP) $(STAMP) java
 	$(BIN)/python tests/vectors/make_spark.py $(TESTDATA)
@@ -125,7 +137,7 @@ test-tf: $(TF_STAMP) $(PROTO_PY)
 	$(MVN) -q -Pintegration -pl jvmready-tensorflow dependency:build-classpath -DincludeScope=runtime -DexcludeGroupIds=io.jvmready -Dmdep.outputFile=target/classpath.txt
 	$(VENV_TF)/bin/pytest -q -p no:cacheprovider tests/tf
 
-.PHONY: spark-java test-spark test-tf test-integration
+.PHONY: spark-java bench-spark test-spark test-tf test-integration
 test-integration: test-spark test-tf
 
 clean:

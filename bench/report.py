@@ -382,6 +382,12 @@ def _runner(sc: dict[tuple[str, str], dict[str, Any]], misses: list[str]) -> lis
         noise = max(
             (e for e in (raw["error"], ours["error"]) if not math.isnan(e)), default=float("nan")
         )
+        if not math.isnan(noise) and abs(_med(ours) - _med(raw)) < noise:
+            lines += [
+                f"The difference is inside JMH's error (±{noise:.3g} {raw['unit']}): the two "
+                f"paths are not told apart by time on this machine.{_alloc_note(raw, ours)}",
+                "",
+            ]
         if overhead > OVERHEAD_AIM:
             noisy = (
                 f" JMH's error bars (±{noise:.3g} {raw['unit']}) are of the same order, so part "
