@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def find_mvn() -> str:
     return found
 
 
-def _module_jar(target: Path) -> Path:
+def _module_jar(target: Path, build_hint: str) -> Path:
     """The main jar in a module's ``target/`` (not sources, javadoc or test jars)."""
     jars = [
         p
@@ -82,30 +83,41 @@ def _module_jar(target: Path) -> Path:
     ]
     if not jars:
         raise JvmreadyError(
-            f"the jvmready Java library is not built ({target} has no jar): {_BUILD_HINT}"
+            f"the jvmready Java library is not built ({target} has no jar): {build_hint}"
         )
     return max(jars, key=lambda p: p.stat().st_mtime)
+
+
+def module_jars(
+    modules: Sequence[str], classpath_file: Path, build_hint: str = _BUILD_HINT
+) -> list[Path]:
+    """The main jars of ``modules`` (in order), then every entry of the dependency classpath
+    file Maven wrote (``classpath_file``, relative to the java/ directory), each checked to exist.
+    Every failure is one line ending in ``build_hint``.
+    """
+    d = java_dir()
+    jars = [_module_jar(d / module / "target", build_hint) for module in modules]
+    cp_file = d / classpath_file
+    if not cp_file.is_file():
+        raise JvmreadyError(f"{cp_file} is missing (the dependency classpath): {build_hint}")
+    deps = [Path(p) for p in cp_file.read_text(encoding="utf-8").strip().split(os.pathsep) if p]
+    missing = [p for p in deps if not p.exists()]
+    if missing:
+        raise JvmreadyError(
+            f"{cp_file} names {missing[0]}, which does not exist (Maven cache cleaned?): {build_hint}"
+        )
+    return jars + deps
 
 
 def library_jars() -> list[Path]:
     """The jvmready jars (adapter first, then core)."""
     d = java_dir()
-    return [_module_jar(d / module / "target") for module in MODULES]
+    return [_module_jar(d / module / "target", _BUILD_HINT) for module in MODULES]
 
 
 def classpath() -> str:
     """The classpath of the built Java library and its dependencies, ``os.pathsep``-joined."""
-    jars = [str(p) for p in library_jars()]
-    cp_file = java_dir() / DEPENDENCY_CLASSPATH
-    if not cp_file.is_file():
-        raise JvmreadyError(f"{cp_file} is missing (the dependency classpath): {_BUILD_HINT}")
-    deps = [p for p in cp_file.read_text(encoding="utf-8").strip().split(os.pathsep) if p]
-    missing = [p for p in deps if not Path(p).exists()]
-    if missing:
-        raise JvmreadyError(
-            f"{cp_file} names {missing[0]}, which does not exist (Maven cache cleaned?): {_BUILD_HINT}"
-        )
-    return os.pathsep.join(jars + deps)
+    return os.pathsep.join(str(p) for p in module_jars(MODULES, DEPENDENCY_CLASSPATH))
 
 
 def java_command(main_class: str, args: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ to plan one), so that no value is ever wrapped, clamped or truncated silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,14 +63,23 @@ def c_order_blocks(
         yield first * row, rows, np.ascontiguousarray(a[rows]).reshape(-1)
 
 
-def int_range(array: npt.NDArray[np.integer], chunk: int = CHUNK_ELEMENTS) -> IntRange:
-    """Min and max of an integer array, scanned in chunks so memory-mapped arrays stay on disk."""
+def int_range(
+    array: npt.NDArray[np.integer],
+    chunk: int = CHUNK_ELEMENTS,
+    on_chunk: Callable[[int], None] | None = None,
+) -> IntRange:
+    """Min and max of an integer array, scanned in chunks so memory-mapped arrays stay on disk.
+
+    ``on_chunk`` is told how many elements each chunk had (for progress bars).
+    """
     a = np.asarray(array)
     if a.ndim > 1 and a.flags.f_contiguous and not a.flags.c_contiguous:
         a = a.T  # min/max ignore order: scan the contiguous transpose, no copy
     lo: int | None = None
     hi: int | None = None
     for _, _, part in c_order_blocks(a, chunk):
+        if on_chunk is not None:
+            on_chunk(int(part.size))
         if part.size == 0:
             continue
         pmin, pmax = int(part.min()), int(part.max())

@@ -8,6 +8,7 @@ their ranges. Float weights are never touched.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import onnx
 from google.protobuf.message import Message
 from onnx import TensorProto
@@ -236,14 +237,6 @@ def _scan_int64(loaded: LoadedModel) -> list[StoredInt64]:
 def _range_in_blocks(
     loaded: LoadedModel, tensor: onnx.TensorProto, sink: progress.ProgressSink | None
 ) -> IntRange:
-    flat = np.asarray(tensor_array(loaded, tensor)).reshape(-1)
-    lo: int | None = None
-    hi: int | None = None
-    for start in range(0, flat.size, SCAN_BLOCK):
-        part = int_range(flat[start : start + SCAN_BLOCK])
-        if part.min is not None and part.max is not None:
-            lo = part.min if lo is None else min(lo, part.min)
-            hi = part.max if hi is None else max(hi, part.max)
-        if sink is not None:
-            sink.advance(8 * part.count)
-    return IntRange(lo, hi, int(flat.size))
+    advance = None if sink is None else (lambda n: sink.advance(8 * n))
+    values: npt.NDArray[np.integer] = tensor_array(loaded, tensor)  # type: ignore[assignment]
+    return int_range(values, SCAN_BLOCK, on_chunk=advance)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jvmready.errors import InputFileError, JvmreadyError
-from jvmready.java import java_dir
+from jvmready.java import module_jars
 
 #: The Maven module holding the transformer, and the dependency classpath ``make spark-java``
 #: writes for it (ONNX Runtime Java and the jvmready jars; Spark itself comes with pyspark).
@@ -68,30 +68,7 @@ class ScoreSummary:
 
 def spark_jars() -> list[Path]:
     """The jars Spark needs to run the transformer: the module jar and its dependency classpath."""
-    d = java_dir()
-    target = d / SPARK_MODULE / "target"
-    jar = target / f"{SPARK_MODULE}-{_version(d)}.jar"
-    if not jar.is_file():
-        raise JvmreadyError(f"the Spark module is not built ({jar} is missing): {_BUILD_HINT}")
-    cp_file = d / SPARK_CLASSPATH
-    if not cp_file.is_file():
-        raise JvmreadyError(f"{cp_file} is missing (the Spark module's classpath): {_BUILD_HINT}")
-    deps = [Path(p) for p in cp_file.read_text(encoding="utf-8").strip().split(os.pathsep) if p]
-    missing = [p for p in deps if not p.exists()]
-    if missing:
-        raise JvmreadyError(f"{cp_file} names {missing[0]}, which does not exist: {_BUILD_HINT}")
-    return [jar, *deps]
-
-
-def _version(java: Path) -> str:
-    """The project version in java/pom.xml (the jar is named after it)."""
-    import xml.etree.ElementTree as ET
-
-    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
-    version = ET.parse(java / "pom.xml").getroot().find("m:version", ns)
-    if version is None or not version.text:
-        raise JvmreadyError(f"{java / 'pom.xml'}: no <version>")
-    return version.text.strip()
+    return module_jars((SPARK_MODULE,), SPARK_CLASSPATH, _BUILD_HINT)
 
 
 def score(

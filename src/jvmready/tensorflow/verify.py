@@ -50,21 +50,10 @@ class JavaVerification:
 
 def tf_java_classpath() -> str:
     """The TF Java adapter, jvmready-core and their dependencies (built by ``make test-tf``)."""
-    d = java.java_dir()
-    jars = []
-    for module in (MODULE, "jvmready-core"):
-        found = sorted(
-            (p for p in (d / module / "target").glob("*.jar") if "-sources" not in p.name),
-            key=lambda p: p.stat().st_mtime,
-        )
-        if not found:
-            raise JvmreadyError(f"{d / module / 'target'} has no jar: {BUILD_HINT}")
-        jars.append(str(found[-1]))
-    cp_file = d / MODULE / "target" / "classpath.txt"
-    if not cp_file.is_file():
-        raise JvmreadyError(f"{cp_file} is missing (the TF Java classpath): {BUILD_HINT}")
-    deps = [p for p in cp_file.read_text(encoding="utf-8").strip().split(os.pathsep) if p]
-    return os.pathsep.join(jars + deps)
+    jars = java.module_jars(
+        (MODULE, "jvmready-core"), Path(MODULE) / "target" / "classpath.txt", BUILD_HINT
+    )
+    return os.pathsep.join(str(p) for p in jars)
 
 
 def verify_java(
