@@ -61,8 +61,8 @@ test-java: vectors
 	$(write_classpath)
 
 lint: $(STAMP) $(PROTO_PY)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/mypy
 
 test-python: $(STAMP) $(PROTO_PY) java
@@ -124,12 +124,12 @@ TF_STAMP := $(VENV_TF)/.installed
 $(TF_STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV_TF)
 	$(VENV_TF)/bin/pip install -q --disable-pip-version-check --upgrade pip
-	$(VENV_TF)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,tensorflow]'
+	$(VENV_TF)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,tensorflow,keras-onnx]'
 	touch $(TF_STAMP)
 
 # Vectors: .npy/.npz fixed by jvmready (ND4J loads them), a SavedModel and its fix (TF Java runs
 # them). Java: each module its own test JVM. Python: tests/tf in .venv-tf.
-test-tf: $(TF_STAMP) $(PROTO_PY)
+test-tf: $(TF_STAMP) $(PROTO_PY) java
 	$(VENV_TF)/bin/python tests/vectors/make_nd4j.py $(TESTDATA)
 	$(VENV_TF)/bin/python tests/vectors/make_tf.py $(TESTDATA)
 	$(MVN) -q -pl jvmready-core -am -DskipTests install
@@ -137,7 +137,11 @@ test-tf: $(TF_STAMP) $(PROTO_PY)
 	$(MVN) -q -Pintegration -pl jvmready-tensorflow dependency:build-classpath -DincludeScope=runtime -DexcludeGroupIds=io.jvmready -Dmdep.outputFile=target/classpath.txt
 	$(VENV_TF)/bin/pytest -q -p no:cacheprovider tests/tf
 
-.PHONY: spark-java bench-spark test-spark test-tf test-integration
+# Keras -> ONNX -> ONNX Runtime Java with check, fix and verify (docs/tensorflow-nd4j.md).
+example-keras: $(TF_STAMP) $(PROTO_PY) java
+	$(VENV_TF)/bin/python examples/keras_to_onnx.py build/keras-onnx
+
+.PHONY: spark-java bench-spark test-spark test-tf test-integration example-keras
 test-integration: test-spark test-tf
 
 clean:

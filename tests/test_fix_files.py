@@ -158,7 +158,7 @@ def test_cli_json_and_keep(tmp_path: Path) -> None:
     doc = json.loads(done.stdout)
     assert doc["output"] == str(out) and doc["format"] == "onnx"
     assert [(c["kind"], c["name"]) for c in doc["changes"]] == [("output-narrowed", "label")]
-    assert [f["rule"] for f in doc["findings"]] == ["FIX104"]
+    assert [f["rule"] for f in doc["findings"]] == ["JR504"]
 
 
 def test_cli_refusals_are_one_line(tmp_path: Path) -> None:
@@ -180,10 +180,10 @@ def test_cli_refusals_are_one_line(tmp_path: Path) -> None:
     bad_io = run_cli("fix", src, "-o", out, "--io", "int8")
     assert bad_io.returncode == 2 and "--io" in bad_io.stderr
     both = run_cli("fix", src, "-o", out, "--unsafe-narrow-outputs", "--keep", "label")
-    assert both.returncode == 0 and "FIX104" in both.stdout
+    assert both.returncode == 0 and "JR504" in both.stdout
     kept = run_cli("fix", src, "-o", out)  # without --unsafe: label stays int64, reported
     assert kept.returncode == 0
-    assert "FIX102" in kept.stdout and "2147483653" in kept.stdout
+    assert "JR502" in kept.stdout and "2147483653" in kept.stdout
 
 
 def test_api_on_a_path_narrows_external_tensors_into_memory_only(tmp_path: Path) -> None:

@@ -34,9 +34,9 @@ def stored_types(model: onnx.ModelProto) -> dict[str, int]:
 
 def remains(result: object, name: str) -> str:
     for f in result.findings:  # type: ignore[attr-defined]
-        if f.rule == "FIX110" and f.location.tensor == name:
+        if f.rule == "JR510" and f.location.tensor == name:
             return str(f.message)
-    raise AssertionError(f"no FIX110 finding for {name}")
+    raise AssertionError(f"no JR510 finding for {name}")
 
 
 def mixed_model() -> onnx.ModelProto:
@@ -83,14 +83,14 @@ def test_stored_tensors_narrowed_only_where_every_schema_allows() -> None:
     assert "output" in remains(result, "bias")
     x = np.arange(24, dtype=np.float32).reshape(4, 6)
     assert_same_outputs(model, result.model, {"x": x})
-    remaining_ops = {f.data.get("op") for f in result.findings if f.rule == "FIX111"}
+    remaining_ops = {f.data.get("op") for f in result.findings if f.rule == "JR511"}
     assert {"Shape", "Add", "Cast"} <= remaining_ops
 
 
 def test_ort_java_target_leaves_stored_tensors() -> None:
     result = fix(mixed_model())
     assert all(t == I64 for t in stored_types(result.model).values())
-    assert not any(f.rule in ("FIX110", "FIX111") for f in result.findings)
+    assert not any(f.rule in ("JR510", "JR511") for f in result.findings)
 
 
 def test_out_of_range_stored_value_is_refused_naming_it_unless_kept() -> None:
@@ -154,7 +154,7 @@ def test_op_from_another_domain_has_no_schema_so_its_inputs_stay() -> None:
     assert "com.microsoft::Range has no schema" in remains(result, "start")
     # Gelu's output shape is unknown to ONNX shape inference: no proof for ArgMax's index.
     assert elem_of(result.model, "best") == I64
-    assert any(f.rule == "FIX101" and f.location.tensor == "best" for f in result.findings)
+    assert any(f.rule == "JR501" and f.location.tensor == "best" for f in result.findings)
     out = assert_same_outputs(model, result.model, {"x": np.array([-1, 0.5, 3], dtype=np.float32)})
     assert out["r"].tolist() == [2, 3, 4, 5]  # type: ignore[union-attr]
 

@@ -86,7 +86,7 @@ def test_int64_input_becomes_int32_and_feeds_subgraphs(flag: bool) -> None:
     assert {c.name for c in result.changes if c.kind == "input-narrowed"} == {"ids", "zeros"}
     # Arithmetic on an int32 value may leave int32: no proof, so the outputs stay int64.
     assert all(elem(result.model, o, "output") == I64 for o in ("plus", "branch", "looped"))
-    assert set(rules(result)["FIX101"]) == {"plus", "branch", "looped"}
+    assert set(rules(result)["JR501"]) == {"plus", "branch", "looped"}
 
 
 def test_subgraph_that_shadows_the_input_name_keeps_its_own_value() -> None:
@@ -144,11 +144,11 @@ def test_unprovable_output_stays_int64_unless_forced() -> None:
     safe = fix(model)
     # a is int32 now, but a*a can reach 2**62: no proof.
     assert elem(safe.model, "sq", "output") == I64
-    assert "FIX101" in rules(safe)
+    assert "JR501" in rules(safe)
     forced = fix(model, unsafe_narrow_outputs=True)
     assert elem(forced.model, "sq", "output") == I32
     assert [c.kind for c in forced.changes] == ["input-narrowed", "output-forced"]
-    warning = next(f for f in forced.findings if f.rule == "FIX103")
+    warning = next(f for f in forced.findings if f.rule == "JR503")
     assert "UNSAFE" in warning.message and "wrap" in warning.message
     assert_same_outputs(model, forced.model, {"a": np.array([3, -40000], dtype=np.int64)})
 
@@ -179,7 +179,7 @@ def test_label_that_does_not_fit_keeps_int64_and_refuses_to_force() -> None:
     model = label_model([10, 20, big])
     result = fix(model)
     assert elem(result.model, "label", "output") == I64
-    finding = next(f for f in result.findings if f.rule == "FIX102")
+    finding = next(f for f in result.findings if f.rule == "JR502")
     assert str(big) in finding.message and "labels" in finding.message
     assert finding.data == {"value": big, "index": 2, "source": "labels"}
     assert_same_outputs(model, result.model, {"scores": np.eye(3, dtype=np.float32)})
@@ -203,7 +203,7 @@ def test_keep_leaves_named_inputs_and_outputs_alone() -> None:
     assert elem(result.model, "user_id", "input") == I64
     assert elem(result.model, "tokens", "input") == I32
     assert elem(result.model, "cls", "output") == I64
-    assert set(rules(result)["FIX104"]) == {"user_id", "cls"}
+    assert set(rules(result)["JR504"]) == {"user_id", "cls"}
     feeds = {
         "user_id": np.array([2**40 + 1], dtype=np.int64),
         "tokens": np.array(7, dtype=np.int64),

@@ -70,7 +70,7 @@ def test_zipmap_kept_without_the_flag_is_reported() -> None:
     onx = convert(LogisticRegression(max_iter=500).fit(x, y), x[:1])
     result = fix(onx)
     assert outputs(result.model)["output_probability"] == "seq(map(int64,tensor(float)))"
-    assert any(f.rule == "FIX105" for f in result.findings)
+    assert any(f.rule == "JR505" for f in result.findings)
     assert_same_outputs(onx, result.model, {"X": x})
 
 
@@ -117,7 +117,7 @@ def test_class_labels_beyond_int32_stay_int64_and_are_never_wrapped() -> None:
     onx = convert(LogisticRegression(max_iter=500).fit(x, y), x[:1], zipmap=False)
     result = fix(onx)
     assert outputs(result.model)["label"] == "tensor(int64)"
-    finding = next(f for f in result.findings if f.rule == "FIX102")
+    finding = next(f for f in result.findings if f.rule == "JR502")
     assert str(2**31 + 5) in finding.message and finding.location.tensor == "label"
     got = assert_same_outputs(onx, result.model, {"X": x})
     assert set(got["label"].tolist()) <= set(big)  # type: ignore[union-attr]

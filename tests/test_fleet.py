@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from jvmready.errors import JvmreadyError
 from jvmready.formats import FixOptions
 from jvmready.report import CheckReport
 from jvmready.targets import Target
-from tests.helpers import make_model, run_cli
+from tests.helpers import make_model, run_cli, snapshot
 
 
 def _int64_model() -> onnx.ModelProto:
@@ -55,14 +54,6 @@ def tree(tmp_path: Path) -> Path:
     (root / "team-b" / "notes.txt").write_text("not a model\n")
     (root / ".hidden.onnx").write_bytes(b"temporary")
     return root
-
-
-def _snapshot(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _lines(stdout: str) -> dict[str, dict[str, Any]]:
@@ -140,10 +131,10 @@ def test_cli_check_tree_exit_codes_follow_the_worst_file(tree: Path) -> None:
 def test_cli_fix_tree_mirrors_the_tree_and_never_writes_into_the_input(
     tree: Path, tmp_path: Path
 ) -> None:
-    before = _snapshot(tree)
+    before = snapshot(tree)
     out = tmp_path / "fixed"
     proc = run_cli("fix", tree, "-o", out, "--json", "--jobs", "2")
-    assert _snapshot(tree) == before
+    assert snapshot(tree) == before
     assert proc.returncode == 2, proc.stderr  # broken.onnx; every other file still fixed
     docs = _lines(proc.stdout)
     assert docs["team-b/broken.onnx"]["status"] == "error"
@@ -166,7 +157,7 @@ def test_cli_fix_tree_mirrors_the_tree_and_never_writes_into_the_input(
     assert again.returncode == 2  # broken.onnx is still there
     tok = load_file(str(tmp_path / "kept" / "w.safetensors"))["tok"]
     assert tok.dtype == np.int64 and tok.tolist() == [[5, 2**31 + 5]]
-    assert _snapshot(tree) == before
+    assert snapshot(tree) == before
 
 
 def test_bad_jobs_and_a_missing_tree_are_one_line_usage_errors(tree: Path, tmp_path: Path) -> None:
@@ -179,14 +170,14 @@ def test_bad_jobs_and_a_missing_tree_are_one_line_usage_errors(tree: Path, tmp_p
 
 
 def test_fix_tree_refuses_an_output_inside_or_equal_to_the_input(tree: Path) -> None:
-    before = _snapshot(tree)
+    before = snapshot(tree)
     for out in (tree, tree / "fixed", tree / "team-a" / "out"):
         proc = run_cli("fix", tree, "-o", out)
         assert proc.returncode == 2
         assert "input tree" in proc.stderr and "Traceback" not in proc.stderr
     with pytest.raises(JvmreadyError, match="contains the input tree"):
         list(fleet.fix_tree(tree, tree.parent, FixOptions()))
-    assert _snapshot(tree) == before
+    assert snapshot(tree) == before
 
 
 def test_fix_tree_api_refusal_of_a_value_is_one_result(tmp_path: Path) -> None:

@@ -165,8 +165,6 @@ def test_missing_java_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("JAVA_HOME", raising=False)
     with pytest.raises(JvmreadyError, match="java not found"):
         java.find_java()
-    with pytest.raises(JvmreadyError, match="mvn not found"):
-        java.find_mvn()
 
 
 def test_classpath_compiles_and_runs_user_code(tmp_path: Path) -> None:
@@ -223,3 +221,10 @@ def test_runner_error_line_is_picked_out_of_onnxruntime_log_lines() -> None:
         "Caused by: java.lang.ClassNotFoundException: io.jvmready.onnxruntime.Main\n",
         1,
     )
+
+
+def test_a_jvm_that_cannot_start_the_runner_is_a_setup_error_not_a_run_error() -> None:
+    # JavaSetupError (exit 2: Java unusable) is told from JavaRunError (the model failed) by type.
+    with pytest.raises(java.JavaSetupError, match="the Java library is incomplete") as exc:
+        java.run_main(java.classpath(), "io.jvmready.NoSuchMain", [], label="x", timeout=300)
+    assert not isinstance(exc.value, java.JavaRunError)

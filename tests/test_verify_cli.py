@@ -172,3 +172,16 @@ def test_candidate_that_fails_to_run_is_a_mismatch(tmp_path: Path) -> None:
     failed = [run for run in doc["runs"] if run["error"]]
     assert len(failed) == 1 and failed[0]["backend"] == "python"
     assert "failed on sample" in failed[0]["error"] and doc["passed"] is False
+
+
+def test_signature_is_for_savedmodels_and_unreadable_formats_are_named(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    r = run_cli("verify", models["original"], "--signature", "serving_default")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "--signature picks a TensorFlow SavedModel signature" in r.stderr
+    weights = tmp_path / "w.npy"
+    np.save(weights, np.arange(3, dtype=np.int64))
+    r = run_cli("verify", weights)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "w.npy: verify runs onnx and tensorflow-savedmodel models; this is" in r.stderr

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,3 +42,10 @@ def atomic_output(dst: Path, *, suffix: str = "") -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into ``SystemExit`` in this process, so that :func:`atomic_output` removes
+    its temporary file when the process is told to stop (a CI timeout, a process pool shutting
+    down its workers) instead of leaving it next to the output. Main thread only."""
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))

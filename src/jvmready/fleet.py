@@ -2,24 +2,26 @@
 
 A fleet is whatever the registered formats claim under a root: files (``.onnx``, ``.npz``...)
 and model directories (a directory some format claims, such as a SavedModel, is one model and is
-not descended into). Work runs in a process pool because it is CPU and IO bound in numpy/onnx
-code that holds the GIL. Each file's outcome is a :class:`FleetResult`; a file that cannot be
-read becomes a result with a one-line ``error``, never an exception that ends the walk.
+not descended into). Work runs in worker processes (:mod:`jvmready.workpool`: chunks, a warm
+fork server, crash isolation) because it is CPU bound in numpy/onnx code that holds the GIL; a
+fleet too small to repay starting workers runs in this process. Each file's outcome is a
+:class:`FleetResult`; a file that cannot be read becomes a result with a one-line ``error``, and a
+file whose worker dies becomes an ``internal`` result: never an exception that ends the walk.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from jvmready.errors import JvmreadyError, NarrowingError
 from jvmready.findings import Severity
-from jvmready.formats import CheckOptions, FixOptions, registered
+from jvmready.formats import CheckOptions, FixOptions, Format, registered
 from jvmready.targets import get_target
 
 #: Per-file statuses, from best to worst; the exit code of each is in :data:`EXIT_CODES`.
@@ -30,6 +32,15 @@ UNREADABLE = "error"  # the file is not what it claims to be, or cannot be read
 INTERNAL = "internal"  # a bug in jvmready (or a worker that died)
 
 EXIT_CODES = {OK: 0, FINDINGS: 1, REFUSED: 1, UNREADABLE: 2, INTERNAL: 3}
+
+#: A fleet smaller than both of these runs in this process even when ``jobs`` > 1: starting and
+#: feeding workers costs ~50 ms of CPU, which only pays once the work is a few times that. A
+#: tiny ONNX model checks in ~0.7 ms; reading costs ~1-2 ms per MB (measured: docs/fleet.md).
+POOL_MIN_MODELS = 128
+POOL_MIN_BYTES = 64 << 20
+#: What the fork server imports once so each worker starts warm: besides the format plug-ins
+#: (added at run time), what checking and fixing ONNX, the common case, imports when first used.
+WORKER_PRELOAD = ("jvmready.fleet", "jvmready.onnx.check", "jvmready.onnx.fix")
 
 
 @dataclass(frozen=True)
@@ -119,8 +130,10 @@ def check_tree(
     """Check every model under ``root``; results arrive as files finish (sort by ``.path``).
 
     ``fail_on`` (``error``, ``warning``, ``never``) decides which findings make a file's status
-    ``findings``. ``jobs`` defaults to the core count; 1 runs in this process. ``models``
-    (relative paths, e.g. from :func:`discover`) skips the walk.
+    ``findings``. ``jobs`` defaults to the core count; 1, or a fleet too small to repay starting
+    workers (:func:`workers_for`), runs in this process. Workers start when this is called and
+    hand back results a chunk of files at a time. ``models`` (relative paths, e.g. from
+    :func:`discover`) skips the walk.
     """
     get_target(target)  # an unknown target is a usage error before any work starts
     _check_jobs(jobs)
@@ -128,8 +141,8 @@ def check_tree(
         raise JvmreadyError(f"fail_on must be error, warning or never, not {fail_on!r}")
     base = Path(root)
     rels = tuple(models) if models is not None else discover(base).models
-    tasks = [(_check_one, (str(base), rel, target, fail_on, trust)) for rel in rels]
-    return _run(tasks, rels, base, jobs)
+    work = partial(_check_one, root=str(base), target=target, fail_on=fail_on, trust=trust)
+    return _run(work, rels, base, jobs)
 
 
 def fix_tree(
@@ -149,8 +162,8 @@ def fix_tree(
     _check_jobs(jobs)
     refuse_overlap(base, dest)
     rels = tuple(models) if models is not None else discover(base).models
-    tasks = [(_fix_one, (str(base), str(dest), rel, options)) for rel in rels]
-    return _run(tasks, rels, base, jobs)
+    work = partial(_fix_one, root=str(base), out=str(dest), options=options)
+    return _run(work, rels, base, jobs)
 
 
 def refuse_overlap(root: Path, out: Path) -> None:
@@ -174,7 +187,7 @@ def worst_exit(results: Iterable[FleetResult]) -> int:
 # --- workers (top-level so a spawned process can import them) --------------------------------
 
 
-def _check_one(root: str, rel: str, target: str, fail_on: str, trust: bool) -> FleetResult:
+def _check_one(rel: str, *, root: str, target: str, fail_on: str, trust: bool) -> FleetResult:
     path = Path(root) / rel
     fmt = _claimant(path)
     try:
@@ -198,7 +211,7 @@ def _check_one(root: str, rel: str, target: str, fail_on: str, trust: bool) -> F
     )
 
 
-def _fix_one(root: str, out: str, rel: str, options: FixOptions) -> FleetResult:
+def _fix_one(rel: str, *, root: str, out: str, options: FixOptions) -> FleetResult:
     path, dst = Path(root) / rel, Path(out) / rel
     fmt = _claimant(path)
     try:
@@ -242,8 +255,18 @@ def _failed(
     )
 
 
+#: In a worker: the parent's formats (plug-ins registered by the caller included), not whatever
+#: importing the built-ins would give.
+_worker_formats: tuple[Format, ...] | None = None
+
+
+def _use_formats(fmts: tuple[Format, ...]) -> None:
+    global _worker_formats
+    _worker_formats = fmts
+
+
 def _claimant(path: Path) -> Any:
-    for fmt in registered():
+    for fmt in _worker_formats if _worker_formats is not None else registered():
         try:
             if fmt.claims(path):
                 return fmt
@@ -261,26 +284,43 @@ def _check_jobs(jobs: int | None) -> None:
         raise JvmreadyError(f"--jobs must be at least 1, not {jobs}")
 
 
+def workers_for(jobs: int | None, root: Path, rels: Sequence[str]) -> int:
+    """How many worker processes a fleet gets: ``jobs`` (default: the cores), at most one per
+    model, and none (1: this process) when the fleet is too small to repay starting them."""
+    workers = min(jobs or os.cpu_count() or 1, len(rels))
+    if workers > 1 and len(rels) < POOL_MIN_MODELS and _size(root, rels) < POOL_MIN_BYTES:
+        return 1
+    return workers
+
+
+def _size(root: Path, rels: Sequence[str]) -> int:
+    """Bytes of the models, stopping at :data:`POOL_MIN_BYTES`; a model directory counts as big."""
+    total = 0
+    for rel in rels:
+        path = root / rel
+        try:
+            st = path.stat()
+        except OSError:
+            continue  # its check will report it
+        total += POOL_MIN_BYTES if stat.S_ISDIR(st.st_mode) else st.st_size
+        if total >= POOL_MIN_BYTES:
+            break
+    return total
+
+
 def _run(
-    tasks: list[tuple[Any, tuple[Any, ...]]], rels: tuple[str, ...], root: Path, jobs: int | None
+    work: Callable[[str], FleetResult], rels: tuple[str, ...], root: Path, jobs: int | None
 ) -> Iterator[FleetResult]:
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
-    if workers < 1:
-        return
-    if workers == 1:
-        for fn, args in tasks:
-            yield fn(*args)
-        return
-    # spawn, not fork: the parent may run threads (a progress bar, ORT) that fork would clone
-    # mid-lock.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[FleetResult], str] = {
-            pool.submit(fn, *args): rel for (fn, args), rel in zip(tasks, rels, strict=True)
-        }
-        for done in as_completed(futures):
-            try:
-                yield done.result()
-            except Exception as e:  # a worker that died (crash, out of memory)
-                rel = futures[done]
-                yield _failed(rel, root / rel, None, RuntimeError(f"worker died: {e}"))
+    workers = workers_for(jobs, root, rels)
+    if workers <= 1:
+        return map(work, rels)  # lazily, in this process
+    from jvmready.workpool import Setup, run_chunked  # multiprocessing: only for a pool
+
+    fmts = tuple(registered())
+    preload = (*WORKER_PRELOAD, *dict.fromkeys(type(f).__module__ for f in fmts))
+    setup = Setup(preload=preload, initializer=_use_formats, initargs=(fmts,))
+    return run_chunked(work, rels, workers, partial(_died, root=root), setup)
+
+
+def _died(rel: str, why: str, *, root: Path) -> FleetResult:
+    return _failed(rel, root / rel, None, RuntimeError(why))

@@ -30,6 +30,14 @@ DEPENDENCY_CLASSPATH = Path("jvmready-onnxruntime") / "target" / "classpath.txt"
 _BUILD_HINT = "run `make java`"
 
 
+class JavaSetupError(JvmreadyError):
+    """Java itself is not usable: no ``java``, one older than 17, or the library not built.
+
+    Distinct from :class:`JavaRunError` so callers tell "cannot run Java" (a usage problem)
+    from "the model failed in Java" (a parity failure) by type, not by message text.
+    """
+
+
 class JavaRunError(JvmreadyError):
     """The Java runner started but failed: bad inputs (exit 2) or a failed run (exit 1).
 
@@ -48,7 +56,7 @@ def java_dir() -> Path:
     d = Path(env) if env else Path(__file__).resolve().parents[2] / "java"
     if not (d / "pom.xml").is_file():
         where = f"{JAVA_DIR_ENV}={env}" if env else str(d)
-        raise JvmreadyError(
+        raise JavaSetupError(
             f"cannot find jvmready's Java sources ({where} has no pom.xml); "
             f"set {JAVA_DIR_ENV} to the java/ directory of a jvmready checkout"
         )
@@ -62,15 +70,9 @@ def find_java() -> str:
         return str(Path(home) / "bin" / "java")
     found = shutil.which("java")
     if found is None:
-        raise JvmreadyError("java not found on PATH (nor in $JAVA_HOME): install a JDK 17 or newer")
-    return found
-
-
-def find_mvn() -> str:
-    """The ``mvn`` launcher on PATH (needed only to build the library)."""
-    found = shutil.which("mvn")
-    if found is None:
-        raise JvmreadyError("mvn not found on PATH: install Maven 3.8+ to build the Java library")
+        raise JavaSetupError(
+            "java not found on PATH (nor in $JAVA_HOME): install a JDK 17 or newer"
+        )
     return found
 
 
@@ -82,7 +84,7 @@ def _module_jar(target: Path, build_hint: str) -> Path:
         if not p.name.endswith(("-sources.jar", "-javadoc.jar", "-tests.jar"))
     ]
     if not jars:
-        raise JvmreadyError(
+        raise JavaSetupError(
             f"the jvmready Java library is not built ({target} has no jar): {build_hint}"
         )
     return max(jars, key=lambda p: p.stat().st_mtime)
@@ -99,11 +101,11 @@ def module_jars(
     jars = [_module_jar(d / module / "target", build_hint) for module in modules]
     cp_file = d / classpath_file
     if not cp_file.is_file():
-        raise JvmreadyError(f"{cp_file} is missing (the dependency classpath): {build_hint}")
+        raise JavaSetupError(f"{cp_file} is missing (the dependency classpath): {build_hint}")
     deps = [Path(p) for p in cp_file.read_text(encoding="utf-8").strip().split(os.pathsep) if p]
     missing = [p for p in deps if not p.exists()]
     if missing:
-        raise JvmreadyError(
+        raise JavaSetupError(
             f"{cp_file} names {missing[0]}, which does not exist (Maven cache cleaned?): {build_hint}"
         )
     return jars + deps
@@ -139,19 +141,44 @@ def run_java_model(
     in one JVM and each output gains that leading axis. Returns the runner's JSON summary
     (``ort_version``, ``java_version``, ``runs``, ``load_ms``, ``run_ms``).
 
-    Raises :class:`JavaRunError` with the runner's one-line message when it fails.
+    Raises :class:`JavaRunError` with the runner's one-line message when it fails, and
+    :class:`JavaSetupError` when Java or the library cannot start it.
     """
     args = ["run", "--model", str(model), "--inputs", str(inputs_npz), "--output", str(output_npz)]
     if stacked:
         args.append("--stacked")
-    argv = java_command(RUNNER_MAIN, args)
+    return run_main(classpath(), RUNNER_MAIN, args, label=str(model), timeout=timeout)
+
+
+def run_main(
+    class_path: str,
+    main_class: str,
+    args: list[str],
+    *,
+    label: str,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+    build_hint: str = _BUILD_HINT,
+) -> dict[str, Any]:
+    """Run one of jvmready's Java command-line runners and return the JSON summary it prints
+    as its last stdout line.
+
+    Raises :class:`JavaSetupError` when the JVM could not start the runner (old Java, classes
+    missing) and :class:`JavaRunError` with the runner's one line when the runner failed.
+    """
+    argv = [find_java(), "-cp", class_path, main_class, *args]
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=timeout, env=env, check=False
+        )
     except subprocess.TimeoutExpired:
         raise JavaRunError(
-            f"{model}: the Java runner did not finish within {timeout} s", 1
+            f"{label}: the Java runner did not finish within {timeout} s", 1
         ) from None
     if proc.returncode != 0:
+        setup = _setup_problem(proc.stderr, build_hint)
+        if setup is not None:
+            raise JavaSetupError(setup)
         raise JavaRunError(_java_error(proc.stderr, proc.returncode), proc.returncode)
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     try:
@@ -160,20 +187,28 @@ def run_java_model(
         info = None
     if not isinstance(info, dict):
         raise JavaRunError(
-            f"{model}: the Java runner printed no JSON summary (stdout: {proc.stdout[-200:]!r})", 1
+            f"{label}: the Java runner printed no JSON summary (stdout: {proc.stdout[-200:]!r})", 1
         )
     return info
 
 
-def _java_error(stderr: str, returncode: int) -> str:
-    """The runner's one-line message, or the telling line of a JVM that failed to start."""
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    for ln in lines:
+def _setup_problem(stderr: str, build_hint: str = _BUILD_HINT) -> str | None:
+    """The telling line of a JVM that could not start the runner, or None if it started."""
+    for ln in (ln.strip() for ln in stderr.splitlines()):
         if "UnsupportedClassVersionError" in ln:
             return "the java on PATH is older than 17, which the jvmready library needs"
         if "ClassNotFoundException" in ln or "NoClassDefFoundError" in ln:
-            return f"the Java library is incomplete ({ln}): {_BUILD_HINT}"
-    ours = [ln for ln in lines if ln.startswith("jvmready-java: ")]  # not ONNX Runtime's log lines
+            return f"the Java library is incomplete ({ln}): {build_hint}"
+    return None
+
+
+def _java_error(stderr: str, returncode: int) -> str:
+    """The runner's one-line message, or the telling line of a JVM that failed to start."""
+    setup = _setup_problem(stderr)
+    if setup is not None:
+        return setup
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    ours = [ln for ln in lines if ln.startswith("jvmready-java: ")]  # not the runtime's log lines
     if ours:
         return ours[-1].removeprefix("jvmready-java: error: ").removeprefix("jvmready-java: ")
     if not lines:

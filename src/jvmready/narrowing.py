@@ -89,6 +89,12 @@ def int_range(
 
 
 def _first_misfit(part: npt.NDArray[Any]) -> int | None:
+    # Two SIMD reductions without temporaries settle almost every block; only a block that
+    # holds a misfit pays for locating it.
+    if part.size == 0 or np.can_cast(part.dtype, np.int32):
+        return None
+    if int(part.min()) >= INT32_MIN and int(part.max()) <= INT32_MAX:
+        return None
     bad = np.flatnonzero((part < INT32_MIN) | (part > INT32_MAX))
     return int(bad[0]) if bad.size else None
 

@@ -8,6 +8,10 @@ Usage: ``python tests/vectors/make_spark.py OUTDIR`` writes ``OUTDIR/spark/``:
 - ``iris.onnx``: scikit-learn LogisticRegression on iris via skl2onnx, ``features`` float
   ``[batch, 4]`` -> ``output_label`` int64, ``output_probability`` (ZipMap,
   ``seq(map(int64, float))``);
+- ``rows.onnx``: two rank-2 inputs, ``x`` int32 ``[batch, 3]`` and ``v`` float ``[batch, 3]`` ->
+  ``total`` int64 ``[batch]`` (the row sum of ``x`` in int64) and ``scaled`` float ``[batch, 3]``
+  (``v * 2``);
+- ``rows.jsonl``: ``x``, ``v`` and the expected ``total`` and ``scaled``;
 - ``iris.jsonl``: ``features`` (float32 values written exactly), the expected ``label`` and the
   expected ``probabilities`` ordered by class (0, 1, 2).
 
@@ -55,6 +59,30 @@ def ids_model() -> onnx.ModelProto:
     )
 
 
+def rows_model() -> onnx.ModelProto:
+    """Two rank-2 inputs (an int32 one and a float one) scored together."""
+    return make_model(
+        [
+            helper.make_node("Cast", ["x"], ["x64"], to=TensorProto.INT64),
+            helper.make_node("ReduceSum", ["x64", "axis1"], ["total"], keepdims=0),
+            helper.make_node("Mul", ["v", "two"], ["scaled"]),
+        ],
+        [
+            helper.make_tensor_value_info("x", TensorProto.INT32, ["batch", 3]),
+            helper.make_tensor_value_info("v", TensorProto.FLOAT, ["batch", 3]),
+        ],
+        [
+            helper.make_tensor_value_info("total", TensorProto.INT64, ["batch"]),
+            helper.make_tensor_value_info("scaled", TensorProto.FLOAT, ["batch", 3]),
+        ],
+        [
+            helper.make_tensor("axis1", TensorProto.INT64, [1], [1]),
+            helper.make_tensor("two", TensorProto.FLOAT, [], [2.0]),
+        ],
+        name="spark_rows",
+    )
+
+
 def iris_model() -> tuple[onnx.ModelProto, np.ndarray]:
     from skl2onnx import to_onnx
     from sklearn.datasets import load_iris
@@ -93,6 +121,25 @@ def main(out: Path) -> None:
         [
             {"ids": int(v), "doubled": int(d), "wide": int(w), "pair": [int(p) for p in pr]}
             for v, d, w, pr in zip(values, doubled, wide, pair, strict=True)
+        ],
+    )
+
+    rows = rows_model()
+    (spark / "rows.onnx").write_bytes(rows.SerializeToString())
+    rng = np.random.default_rng(3)
+    xs = rng.integers(-(2**31), 2**31, size=(23, 3), dtype=np.int64).astype(np.int32)
+    vs = rng.standard_normal((23, 3)).astype(np.float32)
+    total, scaled = _session(rows).run(None, {"x": xs, "v": vs})
+    _write_lines(
+        spark / "rows.jsonl",
+        [
+            {
+                "x": [int(a) for a in xr],
+                "v": [float(a) for a in vr],
+                "total": int(t),
+                "scaled": [float(a) for a in sr],
+            }
+            for xr, vr, t, sr in zip(xs, vs, total, scaled, strict=True)
         ],
     )
 

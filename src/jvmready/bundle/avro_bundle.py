@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import fastavro
 import numpy as np
 import numpy.typing as npt
 
@@ -32,6 +31,8 @@ SCHEMA_NAME = "io.jvmready.bundle.avro.Bundle"
 @cache
 def schema() -> Any:
     """The parsed bundle schema shipped in the package (the file Java reads too)."""
+    import fastavro  # imported where used: only Avro bundles need it (CLI start-up time)
+
     text = resources.files("jvmready").joinpath("schemas/bundle.avsc").read_text("utf-8")
     return fastavro.parse_schema(json.loads(text))
 
@@ -58,6 +59,8 @@ def write(path: Path, tensors: Sequence[NamedArray], manifest: Manifest) -> None
             for t in tensors
         ],
     }
+    import fastavro
+
     with path.open("wb") as f:
         fastavro.writer(f, schema(), [record], codec="null")
 
@@ -65,6 +68,8 @@ def write(path: Path, tensors: Sequence[NamedArray], manifest: Manifest) -> None
 def read(path: Path) -> tuple[Manifest, dict[str, npt.NDArray[np.generic]]]:
     if path.stat().st_size > SINGLE_MESSAGE_LIMIT:
         raise InputFileError(path, "over 2 GiB: too large for an Avro bundle")
+    import fastavro
+
     try:
         with path.open("rb") as f:
             found = fastavro.reader(f).writer_schema

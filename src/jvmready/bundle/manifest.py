@@ -6,7 +6,6 @@ import json
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 
 import numpy as np
 
@@ -78,6 +77,8 @@ class Manifest:
 
 def default_producers() -> dict[str, str]:
     """Versions of what wrote the bundle, so a reader can tell where odd values came from."""
+    from importlib import metadata  # slow to import; only writing a bundle needs it
+
     try:
         jvmready_version = metadata.version("jvmready")
     except metadata.PackageNotFoundError:  # running from a source tree

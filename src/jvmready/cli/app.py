@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from jvmready.errors import JvmreadyError, NarrowingError
+from jvmready.fileio import exit_on_sigterm
 
 app = typer.Typer(
     name="jvmready",
@@ -46,6 +47,7 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
 
 def run() -> None:
     """Run the app, turning every expected error into one line and an exit code."""
+    exit_on_sigterm()
     try:
         app()  # standalone: typer/click handle usage errors (exit 2) and typer.Exit themselves
     except SystemExit:

@@ -14,16 +14,20 @@ from jvmready.fileio import refuse_same_file
 from jvmready.verify import DEFAULT_ATOL, DEFAULT_RTOL, DEFAULT_SAMPLES
 from jvmready.verify import verify as run_verify
 from jvmready.verify.render import render_report
-from jvmready.verify.samples import save_with_samples
+from jvmready.verify.samples import require_embeddable, save_with_samples
 
 
 @app.command()
 def verify(
-    original: Path = typer.Argument(..., help="The model as trained: the reference."),
+    original: Path = typer.Argument(
+        ..., help="The model as trained (.onnx file or SavedModel directory): the reference."
+    ),
     candidate: Path | None = typer.Argument(
         None, help="The model to check against it (e.g. the output of fix); default: ORIGINAL."
     ),
-    java: bool = typer.Option(False, "--java", help="Also run CANDIDATE in ONNX Runtime Java."),
+    java: bool = typer.Option(
+        False, "--java", help="Also run CANDIDATE in Java (ONNX Runtime Java / TensorFlow Java)."
+    ),
     spark: bool = typer.Option(
         False, "--spark", help="Also score CANDIDATE with Spark (needs jvmready[spark])."
     ),
@@ -32,6 +36,9 @@ def verify(
     ),
     samples: int = typer.Option(DEFAULT_SAMPLES, "--samples", help="Input sets to generate."),
     seed: int = typer.Option(0, "--seed", help="Seed for generated inputs."),
+    signature: str | None = typer.Option(
+        None, "--signature", help="SavedModel signature to run (default: serving_default)."
+    ),
     rtol: float = typer.Option(DEFAULT_RTOL, "--rtol", help="Relative tolerance for floats."),
     atol: float = typer.Option(DEFAULT_ATOL, "--atol", help="Absolute tolerance for floats."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
@@ -52,6 +59,8 @@ def verify(
         raise JvmreadyError(f"--samples must be at least 1, not {samples}")
     if rtol < 0 or atol < 0:
         raise JvmreadyError("--rtol and --atol must be >= 0")
+    if embed:
+        require_embeddable(candidate or original)
     report = run_verify(
         original,
         candidate,
@@ -62,6 +71,7 @@ def verify(
         seed=seed,
         rtol=rtol,
         atol=atol,
+        signature=signature,
     )
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))

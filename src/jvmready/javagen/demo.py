@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rich.syntax import Syntax
 from rich.text import Text
 
 from jvmready.errors import JvmreadyError
@@ -100,6 +99,8 @@ def _agree(java: Any, python: Any) -> bool:
 
 def javagen_step(ctx: DemoContext) -> None:
     """``jvmready javagen``, then the facade compiled with -Xlint:all -Werror and run."""
+    from rich.syntax import Syntax  # pulls in pygments: only this step needs it
+
     from jvmready.java import classpath, find_java
 
     model = ctx.artifacts.get("fixed")

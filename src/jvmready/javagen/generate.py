@@ -4,17 +4,21 @@ templates. Every model-provided string is escaped by a filter, so no name can br
 from __future__ import annotations
 
 import textwrap
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from jvmready.javagen.identifiers import comment_text, java_source_ascii, java_string_literal
 from jvmready.javagen.model import Facade, FacadeValue
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATE = "javagen_facade.java.j2"
 WIDTH = 100  # columns, as the rest of the project's Java
 
 
 def _environment() -> jinja2.Environment:
+    import jinja2  # imported where used: only javagen needs it (CLI start-up time)
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("jvmready", "templates"),
         undefined=jinja2.StrictUndefined,

@@ -56,14 +56,14 @@ METADATA_KEY = "jvmready.fix"
 ZIPMAP_METADATA_PREFIX = "jvmready.zipmap."
 
 #: Stable finding ids of ``fix`` (docs/fix.md).
-RULE_OUTPUT_UNPROVEN = "FIX101"
-RULE_OUTPUT_REFUTED = "FIX102"
-RULE_OUTPUT_FORCED = "FIX103"
-RULE_KEPT = "FIX104"
-RULE_ZIPMAP_KEPT = "FIX105"
-RULE_CHECKER_INPUT = "FIX106"
-RULE_STORED_REMAINS = "FIX110"
-RULE_VALUES_REMAIN = "FIX111"
+RULE_OUTPUT_UNPROVEN = "JR501"
+RULE_OUTPUT_REFUTED = "JR502"
+RULE_OUTPUT_FORCED = "JR503"
+RULE_KEPT = "JR504"
+RULE_ZIPMAP_KEPT = "JR505"
+RULE_CHECKER_INPUT = "JR506"
+RULE_STORED_REMAINS = "JR510"
+RULE_VALUES_REMAIN = "JR511"
 
 #: External tensors start at multiples of this in the data files ``fix`` writes.
 EXTERNAL_ALIGNMENT = 64
@@ -775,7 +775,8 @@ def _write_external(
                 f"({dst}); write the fixed model to another directory"
             )
     for location, tensors in groups.items():
-        with atomic_output(out_dir / location) as tmp, open(tmp, "wb") as f:
+        # Unbuffered: _copy_bytes hands ranges to the kernel, so Python must hold no buffer.
+        with atomic_output(out_dir / location) as tmp, open(tmp, "wb", buffering=0) as f:
             for t in tensors:
                 key = _external_key(t)
                 p = by_key.get(key)
@@ -805,29 +806,50 @@ def _write_external(
 
 def _write_narrowed(loaded: LoadedModel, source: onnx.TensorProto, f: BinaryIO) -> None:
     flat = cast("npt.NDArray[np.integer]", tensor_array(loaded, source)).reshape(-1)
+    buffer = np.empty(min(flat.size, CHUNK_ELEMENTS), dtype="<i4")
     for start in range(0, flat.size, CHUNK_ELEMENTS):
         part = flat[start : start + CHUNK_ELEMENTS]
+        narrowed = buffer[: part.size]
         try:
-            narrowed = narrow_checked(part, source.name)
+            narrow_checked(part, source.name, out=narrowed)
         except NarrowingError as e:  # report the index in the whole tensor, not the chunk
             raise NarrowingError(source.name, start + e.index, e.value) from None
-        f.write(narrowed.astype("<i4").tobytes())
+        _write_all(f, narrowed.data.cast("B"))
+
+
+def _write_all(f: BinaryIO, data: memoryview) -> None:
+    """``write`` on an unbuffered file may write less than asked."""
+    while data:
+        written = f.write(data)
+        data = data[written:]
 
 
 def _copy_bytes(loaded: LoadedModel, t: onnx.TensorProto, f: BinaryIO) -> None:
+    """Copy a tensor's bytes unchanged; in the kernel (``copy_file_range``: no trip through
+    Python, a reflink where the file system shares extents) with a read/write fallback."""
     file, offset, length = resolve_external(loaded, t)
     remaining = (
         length if length is not None else element_count(t) * numpy_dtype(t.data_type).itemsize
     )
-    step = 8 << 20
-    with open(file, "rb") as src:
-        src.seek(offset)
+    with open(file, "rb", buffering=0) as src:
+        src_fd, dst_fd = src.fileno(), f.fileno()
+        kernel = hasattr(os, "copy_file_range")
         while remaining > 0:
-            chunk = src.read(min(step, remaining))
-            if not chunk:
+            step = min(64 << 20, remaining)
+            if kernel:
+                try:
+                    n = os.copy_file_range(src_fd, dst_fd, step, offset)
+                except OSError:  # e.g. across file systems on older kernels: copy by hand
+                    kernel = False
+                    continue
+            else:
+                chunk = os.pread(src_fd, min(step, 8 << 20), offset)
+                n = len(chunk)
+                _write_all(f, memoryview(chunk))
+            if n == 0:
                 raise InputFileError(file, f"ends before tensor {t.name!r} does")
-            f.write(chunk)
-            remaining -= len(chunk)
+            offset += n
+            remaining -= n
 
 
 def fix_file(path: Path, out: Path, options: FixOptions) -> FileFixReport:

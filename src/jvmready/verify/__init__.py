@@ -1,6 +1,9 @@
 """``verify``: run the original model as the reference, the candidate (a fixed model, or the
 original itself) on other backends, and compare every output (Polygraphy's runner/comparator
 design, across the Python/JVM line).
+
+Format-neutral: each model is a :class:`~jvmready.verify.subjects.Subject` (ONNX, TensorFlow
+SavedModel) that makes its inputs and provides its runners; this module only orchestrates.
 """
 
 from __future__ import annotations
@@ -12,17 +15,11 @@ from typing import Any
 
 import onnx
 
-from jvmready.onnx.load import load_model
+from jvmready.errors import JvmreadyError
 from jvmready.verify.compare import OutputComparison, compare
-from jvmready.verify.inputs import SampleSet, convert_for, generate_inputs, load_inputs
-from jvmready.verify.runners import (
-    ModelSource,
-    OrtJavaRunner,
-    OrtPythonRunner,
-    RunFailed,
-    Runner,
-    RunResult,
-)
+from jvmready.verify.inputs import SampleSet
+from jvmready.verify.runners import RunFailed, RunResult
+from jvmready.verify.subjects import Subject, open_subject
 
 #: Defaults: the same runtime on both sides should agree far closer than this; a model rewritten
 #: by ``fix`` computes its floats exactly as before.
@@ -68,6 +65,7 @@ class VerifyReport:
 
     original: str
     candidate: str
+    format: str  # the candidate's, e.g. "onnx" or "tensorflow-savedmodel"
     inputs: str
     samples: int
     rtol: float
@@ -86,6 +84,7 @@ class VerifyReport:
             "passed": self.passed,
             "original": self.original,
             "candidate": self.candidate,
+            "format": self.format,
             "inputs": self.inputs,
             "samples": self.samples,
             "rtol": self.rtol,
@@ -96,11 +95,14 @@ class VerifyReport:
         }
 
 
-def _source(model: ModelArg, default_label: str) -> ModelSource:
+def _subject(model: ModelArg, default_label: str, signature: str | None) -> Subject:
     if isinstance(model, onnx.ModelProto):
-        return ModelSource(model, None, default_label)
-    loaded = load_model(model)
-    return ModelSource(loaded.model, loaded.path, str(loaded.path))
+        from jvmready.verify.onnx_subject import OnnxSubject
+
+        if signature is not None:
+            raise JvmreadyError("--signature picks a TensorFlow SavedModel signature, not ONNX's")
+        return OnnxSubject.from_proto(model, default_label)
+    return open_subject(model, signature)
 
 
 def verify(
@@ -115,10 +117,15 @@ def verify(
     seed: int = 0,
     rtol: float = DEFAULT_RTOL,
     atol: float = DEFAULT_ATOL,
+    signature: str | None = None,
 ) -> VerifyReport:
-    """Run ``original`` in onnxruntime (Python) as the reference, ``candidate`` (default: the
-    original) in onnxruntime (Python) and, with ``java``, in ONNX Runtime Java; compare.
-    With ``spark``, also score it with Spark's ``OnnxTransformer`` (needs ``jvmready[spark]``).
+    """Run ``original`` in its own Python runtime as the reference, ``candidate`` (default: the
+    original) in that runtime and, with ``java``, in its Java runtime; compare every output.
+
+    ONNX models run in onnxruntime (Python), ONNX Runtime Java and, with ``spark``, Spark's
+    ``OnnxTransformer`` (needs ``jvmready[spark]``). TensorFlow SavedModels (directories) run
+    ``signature`` (default ``serving_default``) in Python TensorFlow and TensorFlow Java (needs
+    ``jvmready[tensorflow]``); ``spark`` refuses them.
 
     Inputs come from ``inputs`` (an ``.npz`` keyed by input name, converted and range-checked
     for each model) or are generated from the original's signature (``samples`` sets, ``seed``).
@@ -128,19 +135,27 @@ def verify(
     if rtol < 0 or atol < 0:
         raise ValueError("rtol and atol must be >= 0")
     started = time.perf_counter()
-    ref_src = _source(original, "<original>")
-    cand_src = ref_src if candidate is None else _source(candidate, "<candidate>")
+    ref = _subject(original, "<original>", signature)
+    cand = ref if candidate is None else _subject(candidate, "<candidate>", signature)
+    if cand.format != ref.format:  # outputs would pair up by name alone: nothing proves that
+        raise JvmreadyError(
+            f"{cand.label}: verify compares models of one format; the original is {ref.format}, "
+            f"this is {cand.format}"
+        )
+    runners = cand.candidate_runners(python=python, java=java, spark=spark)
     if isinstance(inputs, SampleSet):
-        base = convert_for(inputs, ref_src.model, inputs.source, ref_src.label)
+        base = ref.convert(inputs, inputs.source)
     elif inputs is not None:
-        base = load_inputs(inputs, ref_src.model)
+        base = ref.load_inputs(inputs)
     else:
-        base = generate_inputs(ref_src.model, samples, seed)
+        base = ref.generate_inputs(samples, seed)
     generated = inputs is None
+    # Converted before anything runs: a value the candidate cannot take is refused up front.
+    cand_inputs = cand.convert(base, base.source)
     inputs_s = time.perf_counter() - started
 
     try:
-        reference = OrtPythonRunner(ref_src).run(base)
+        reference = ref.reference_runner().run(base)
     except RunFailed as e:
         if generated:
             raise RunFailed(
@@ -148,17 +163,7 @@ def verify(
                 "--inputs FILE.npz"
             ) from None
         raise
-    cand_inputs = convert_for(base, cand_src.model, base.source, cand_src.label)
 
-    runners: list[Runner] = []
-    if python:
-        runners.append(OrtPythonRunner(cand_src))
-    if java:
-        runners.append(OrtJavaRunner(cand_src))
-    if spark:
-        from jvmready.spark.runner import SparkRunner  # pyspark is optional
-
-        runners.append(SparkRunner(cand_src))
     runs = [BackendRun("reference", reference.backend, reference.version, reference.timings)]
     comparisons: list[OutputComparison] = []
     compare_s = 0.0
@@ -175,8 +180,9 @@ def verify(
         )
         compare_s += time.perf_counter() - t0
     return VerifyReport(
-        original=ref_src.label,
-        candidate=cand_src.label,
+        original=ref.label,
+        candidate=cand.label,
+        format=cand.format,
         inputs=base.source,
         samples=base.count,
         rtol=rtol,

@@ -2,14 +2,17 @@
 
 A :class:`SampleSet` holds every input stacked along a leading sample axis, so one set feeds
 the original and the fixed model (each converted to the types it declares) and the JVM (one
-stacked file, one process).
+stacked file, one process). The signature is a tuple of :class:`InputSpec`, whatever the
+format: :func:`draw_inputs`, :func:`read_npz` and :func:`convert_to` work on it; the ONNX
+functions (:func:`generate_inputs`, :func:`load_inputs`, :func:`convert_for`) add what an ONNX
+graph says about the values it accepts.
 """
 
 from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,21 +42,26 @@ _CATEGORY_ATTRS = {
 
 @dataclass(frozen=True)
 class InputSpec:
-    """One graph input: its name, ONNX element type and shape (``None`` when unranked)."""
+    """One input a caller feeds, in any format: its name, the NumPy dtype it takes (``str_``
+    for strings), its shape (``None`` when unranked; a ``str`` or ``None`` dimension is
+    dynamic) and its type as the format spells it, for messages (``tensor(int64)``)."""
 
     name: str
-    elem_type: int
+    dtype: np.dtype[np.generic]
     shape: tuple[int | str | None, ...] | None
+    type: str
 
-    @property
-    def dtype(self) -> np.dtype[np.generic]:
-        if self.elem_type == onnx.TensorProto.STRING:
-            return np.dtype(np.str_)
-        return np.dtype(helper.tensor_dtype_to_np_dtype(self.elem_type))
 
-    @property
-    def type(self) -> str:
-        return f"tensor({onnx.TensorProto.DataType.Name(self.elem_type).lower()})"
+def onnx_input_spec(
+    name: str, elem_type: int, shape: tuple[int | str | None, ...] | None
+) -> InputSpec:
+    """The :class:`InputSpec` of an ONNX tensor input of element type ``elem_type``."""
+    if elem_type == onnx.TensorProto.STRING:
+        dtype = np.dtype(np.str_)
+    else:
+        dtype = np.dtype(helper.tensor_dtype_to_np_dtype(elem_type))
+    type_name = f"tensor({onnx.TensorProto.DataType.Name(elem_type).lower()})"
+    return InputSpec(name, dtype, shape, type_name)
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,7 @@ def input_specs(model: onnx.ModelProto, label: str = "<model>") -> tuple[InputSp
             raise JvmreadyError(
                 f"{label}: input {vi.name!r} is {type_string(vi.type)}; verify feeds tensors only"
             )
-        specs.append(InputSpec(vi.name, vi.type.tensor_type.elem_type, shape_of(vi.type)))
+        specs.append(onnx_input_spec(vi.name, vi.type.tensor_type.elem_type, shape_of(vi.type)))
     return tuple(specs)
 
 
@@ -213,13 +221,24 @@ def _concrete_shape(spec: InputSpec, sizes: dict[str, int]) -> tuple[int, ...]:
 
 def generate_inputs(model: onnx.ModelProto, count: int, seed: int = 0) -> SampleSet:
     """``count`` input sets of the declared dtypes and shapes, values the graph accepts."""
+    return draw_inputs(input_specs(model), count, seed, int_hints(model))
+
+
+def draw_inputs(
+    specs: Sequence[InputSpec],
+    count: int,
+    seed: int = 0,
+    hints: Mapping[str, IntHint] | None = None,
+) -> SampleSet:
+    """``count`` input sets of the declared dtypes and shapes: integers from ``hints`` (else
+    small non-negative values, what ids and indices look like), floats standard normal."""
     if count < 1:
         raise JvmreadyError(f"--samples must be at least 1, not {count}")
     rng = np.random.default_rng(seed)
-    hints = int_hints(model)
+    hints = hints or {}
     sizes: dict[str, int] = {}
     arrays: dict[str, npt.NDArray[np.generic]] = {}
-    for spec in input_specs(model):
+    for spec in specs:
         shape = (count, *_concrete_shape(spec, sizes))
         hint = hints.get(spec.name, IntHint())
         try:
@@ -260,10 +279,17 @@ def _draw(
 
 
 def load_inputs(path: str | os.PathLike[str], model: onnx.ModelProto) -> SampleSet:
+    """Read an ``.npz`` keyed by input name for the ONNX ``model`` (see :func:`read_npz`)."""
+    return read_npz(path, input_specs(model), "the model")
+
+
+def read_npz(
+    path: str | os.PathLike[str], specs: Sequence[InputSpec], model_label: str
+) -> SampleSet:
     """Read an ``.npz`` keyed by input name: one input set, or many stacked on a leading axis.
 
     An array with one more dimension than the input's declared rank is taken as stacked
-    samples. Arrays are converted to the model's declared types (range-checked).
+    samples. Arrays are converted to the declared types (range-checked).
     """
     p = Path(path)
     if not p.is_file():
@@ -273,7 +299,6 @@ def load_inputs(path: str | os.PathLike[str], model: onnx.ModelProto) -> SampleS
             raw = {k: npz[k] for k in npz.files}
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
         raise InputFileError(p, f"not a readable .npz file ({e})") from None
-    specs = input_specs(model)
     missing = [s.name for s in specs if s.name not in raw]
     if missing:
         raise InputFileError(p, f"no array for input(s) {', '.join(map(repr, missing))}")
@@ -289,15 +314,24 @@ def load_inputs(path: str | os.PathLike[str], model: onnx.ModelProto) -> SampleS
     if len(counts) != 1:
         raise InputFileError(p, f"inputs have different sample counts {sorted(counts)}")
     samples = SampleSet(stacked, counts.pop(), str(p))
-    return convert_for(samples, model, str(p), "the model")
+    return convert_to(samples, specs, str(p), model_label)
 
 
 def convert_for(
     samples: SampleSet, model: onnx.ModelProto, source: str, model_label: str
 ) -> SampleSet:
     """The same samples in the types ``model`` declares; refuses any value that would change."""
+    return convert_to(samples, input_specs(model, model_label), source, model_label)
+
+
+def convert_to(
+    samples: SampleSet, specs: Sequence[InputSpec], source: str, model_label: str
+) -> SampleSet:
+    """The same samples in the types ``specs`` declare; refuses any value that would change
+    (integers are range-checked with :func:`~jvmready.narrowing.narrow_checked`, never wrapped).
+    """
     out = {}
-    for spec in input_specs(model, model_label):
+    for spec in specs:
         if spec.name not in samples.arrays:
             raise JvmreadyError(f"{model_label} has input {spec.name!r}, which {source} lacks")
         out[spec.name] = _convert(samples.arrays[spec.name], spec, source, model_label)
@@ -375,8 +409,12 @@ __all__ = [
     "IntHint",
     "SampleSet",
     "convert_for",
+    "convert_to",
+    "draw_inputs",
     "generate_inputs",
     "input_specs",
     "int_hints",
     "load_inputs",
+    "onnx_input_spec",
+    "read_npz",
 ]

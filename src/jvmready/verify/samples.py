@@ -30,12 +30,15 @@ import onnx
 
 from jvmready.errors import JvmreadyError
 from jvmready.fileio import atomic_output
+from jvmready.formats import for_path
 from jvmready.onnx.graphs import iter_all_tensors
 from jvmready.verify import DEFAULT_ATOL, DEFAULT_RTOL, VerifyReport, verify
 from jvmready.verify.compare import OutputComparison, compare
 from jvmready.verify.inputs import SampleSet
 from jvmready.verify.runners import ModelSource, OrtPythonRunner, maps_from_arrays, maps_to_arrays
 
+#: The only format whose files carry samples (the name :mod:`jvmready.formats` registers).
+ONNX_FORMAT = "onnx"
 SAMPLES_KEY = "jvmready.samples"
 TOLERANCE_KEY = "jvmready.samples.tolerance"
 
@@ -141,11 +144,23 @@ def self_check(model: onnx.ModelProto, label: str = "<model>") -> tuple[OutputCo
     )
 
 
+def require_embeddable(path: Path) -> None:
+    """Refuse ``--embed`` before anything runs when ``path`` is a model that cannot carry
+    samples: they live in ONNX ``metadata_props``, which no other format has."""
+    fmt = for_path(path).name
+    if fmt != ONNX_FORMAT:
+        raise JvmreadyError(
+            f"{path}: --embed stores samples in ONNX metadata; a {fmt} model cannot carry them "
+            "(drop --embed)"
+        )
+
+
 def save_with_samples(src: Path, report: VerifyReport, dst: Path) -> int:
     """Write ``src`` (the candidate that ``report`` verified) to ``dst`` with the report's inputs
     and reference outputs embedded; returns the number of samples. ``dst`` may be ``src`` (``fix``
     embeds into the file it just wrote); the write is atomic either way.
     """
+    require_embeddable(src)
     if not report.passed or report.evidence is None:
         raise JvmreadyError(f"{src}: not embedding samples: the model does not match the original")
     model = onnx.load(str(src), load_external_data=False)

@@ -17,7 +17,9 @@ public final class Npy {
 
   /**
    * Opens an npy file. The tensor is named after the file without its {@code .npy} suffix and stays
-   * readable after this method returns (the mapping lives as long as the tensor).
+   * readable after this method returns (the mapping lives as long as the tensor). Data beyond the
+   * first 1 GiB is mapped on first access; the file stays open until all of it is mapped or the
+   * tensor is garbage collected.
    *
    * @param path the file
    * @return the tensor, memory-mapped
@@ -31,7 +33,12 @@ public final class Npy {
   /** As {@link #open(Path)} with a chosen mapping region size (tests use tiny regions). */
   static Tensor open(Path path, int regionSize) throws IOException {
     ByteSource file = ByteSource.map(path, regionSize);
-    return read(file, path.toString(), stem(path), Lifetime.FOREVER);
+    try {
+      return read(file, path.toString(), stem(path), Lifetime.FOREVER);
+    } catch (IOException | RuntimeException e) {
+      file.close();
+      throw e;
+    }
   }
 
   /** Reads the npy byte stream {@code src} as a tensor named {@code name}. */

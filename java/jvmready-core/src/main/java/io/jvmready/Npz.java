@@ -44,6 +44,7 @@ public final class Npz implements AutoCloseable {
   private final long inMemoryLimit;
   private final Map<String, Member> members = new LinkedHashMap<>();
   private final List<Path> tempFiles = new ArrayList<>();
+  private final List<ByteSource> inflatedFiles = new ArrayList<>();
 
   /** One entry: its directory record and, once read, its tensor. */
   private static final class Member {
@@ -92,7 +93,13 @@ public final class Npz implements AutoCloseable {
 
   /** As {@link #open(Path)} with chosen region size and in-memory inflation limit (for tests). */
   static Npz open(Path path, int regionSize, long inMemoryLimit) throws IOException {
-    return new Npz(path.toString(), ByteSource.map(path, regionSize), inMemoryLimit);
+    ByteSource archive = ByteSource.map(path, regionSize);
+    try {
+      return new Npz(path.toString(), archive, inMemoryLimit);
+    } catch (IOException | RuntimeException e) {
+      archive.close();
+      throw e;
+    }
   }
 
   /**
@@ -182,13 +189,19 @@ public final class Npz implements AutoCloseable {
   }
 
   /**
-   * Ends access to the archive's tensors and deletes temporary files of inflated entries.
+   * Ends access to the archive's tensors, releases the file (channel closed, mappings dropped) and
+   * deletes temporary files of inflated entries. Idempotent.
    *
    * @throws IOException if a temporary file cannot be deleted
    */
   @Override
   public synchronized void close() throws IOException {
     lifetime.close();
+    archive.close();
+    for (ByteSource s : inflatedFiles) {
+      s.close();
+    }
+    inflatedFiles.clear();
     IOException failure = null;
     for (Path p : tempFiles) {
       try {
@@ -341,7 +354,8 @@ public final class Npz implements AutoCloseable {
       try (OutputStream os = Files.newOutputStream(tmp)) {
         inflateTo(m, os::write, -1);
       }
-      bytes = ByteSource.map(tmp, ByteSource.DEFAULT_REGION);
+      bytes = ByteSource.map(tmp, ByteSource.DEFAULT_REGION, m.label);
+      inflatedFiles.add(bytes);
     }
     return Npy.read(bytes, m.label, name, lifetime);
   }

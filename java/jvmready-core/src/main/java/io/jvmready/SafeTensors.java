@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * Reads {@code .safetensors} files, memory-mapped. The header is validated as the format requires
+ * Reads {@code .safetensors} files, memory-mapped region by region on first access, so opening
+ * costs the same whatever the file's size. The header is validated as the format requires
  * before any tensor is touched: length at most 100 MB and inside the file, strict UTF-8 JSON, every
  * dtype known, every shape matching its byte range, and the ranges contiguous, in bounds and not
  * overlapping.
@@ -33,18 +34,20 @@ public final class SafeTensors implements AutoCloseable {
   static final long MAX_HEADER_BYTES = 100L * 1000 * 1000;
 
   private final String source;
+  private final ByteSource file;
   private final Lifetime lifetime;
   private final Map<String, Tensor> tensors;
   private final Map<String, String> metadata;
 
   private SafeTensors(String source, ByteSource file) throws TensorFileException {
     this.source = source;
+    this.file = file;
     this.lifetime = new Lifetime(source);
     long len = file.length();
     if (len < 8) {
       throw new TensorFileException(source, "not a safetensors file: " + len + " bytes is shorter than the 8-byte header length");
     }
-    long n = file.getLong(0, ByteOrder.LITTLE_ENDIAN);
+    long n = ByteBuffer.wrap(file.bytes(0, 8)).order(ByteOrder.LITTLE_ENDIAN).getLong(); // no mapping
     String shown = Long.toUnsignedString(n);
     if (n < 0 || n > MAX_HEADER_BYTES) {
       throw new TensorFileException(
@@ -220,7 +223,13 @@ public final class SafeTensors implements AutoCloseable {
 
   /** As {@link #open(Path)} with a chosen mapping region size (tests use tiny regions). */
   static SafeTensors open(Path path, int regionSize) throws IOException {
-    return new SafeTensors(path.toString(), ByteSource.map(path, regionSize));
+    ByteSource file = ByteSource.map(path, regionSize);
+    try {
+      return new SafeTensors(path.toString(), file);
+    } catch (IOException | RuntimeException e) {
+      file.close();
+      throw e;
+    }
   }
 
   /**
@@ -285,9 +294,13 @@ public final class SafeTensors implements AutoCloseable {
     return source;
   }
 
-  /** Ends access to the tensors; the mapping is released when they are no longer referenced. */
+  /**
+   * Ends access to the tensors and releases the file: its channel is closed and its mappings are
+   * dropped (the memory is unmapped once the garbage collector frees them). Idempotent.
+   */
   @Override
   public void close() {
     lifetime.close();
+    file.close();
   }
 }

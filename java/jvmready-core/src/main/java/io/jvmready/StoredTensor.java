@@ -4,11 +4,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 
 /**
  * A tensor whose elements live in a {@link ByteSource} (mapped file or memory), in either byte
- * order and in C or Fortran order. Every read converts a C-order flat index to a storage offset;
- * values are checked on every narrowing conversion.
+ * order and in C or Fortran order. Single reads convert a C-order flat index to a storage offset;
+ * bulk accessors of C-order data decode whole regions through buffer views. Values are checked on
+ * every narrowing conversion.
  */
 final class StoredTensor implements Tensor {
   /** Source label of tensors built in memory; their errors name no file. */
@@ -180,7 +182,11 @@ final class StoredTensor implements Tensor {
   }
 
   private double floating(long flat) {
-    long bits = rawBits(flat);
+    return fromBits(rawBits(flat));
+  }
+
+  /** A float dtype's stored bits (zero-extended) to its value. */
+  private double fromBits(long bits) {
     switch (dtype) {
       case FLOAT16:
         return halfToFloat((int) bits);
@@ -250,13 +256,110 @@ final class StoredTensor implements Tensor {
     return v;
   }
 
+  /**
+   * Decodes C-order elements {@code [from, from + count)} into {@code dst[off...]}, widened to
+   * long: INT8/16/32 sign-extended, everything else zero-extended (UINT64 and float bits as
+   * stored). C-order storage is read in bulk, one buffer view per mapped region; Fortran order
+   * element by element. Nothing is checked here: callers test each value against their target.
+   */
+  private void widened(long from, long[] dst, int off, int count) {
+    if (fortran) {
+      for (int i = 0; i < count; i++) {
+        dst[off + i] = extend(rawBits(from + i));
+      }
+      return;
+    }
+    if (from < 0 || from > size - count) {
+      throw new IndexOutOfBoundsException(
+          "tensor '" + name + "': elements [" + from + ", +" + count + ") outside [0, " + size + ")");
+    }
+    int width = dtype.itemSize();
+    boolean signed = dtype == DType.INT8 || dtype == DType.INT16 || dtype == DType.INT32;
+    data.forEachRun(from * width, count, width, order, (bytes, first, n) -> {
+      int at = off + first;
+      switch (width) {
+        case 8:
+          bytes.asLongBuffer().get(dst, at, n);
+          break;
+        case 4:
+          IntBuffer ints = bytes.asIntBuffer();
+          for (int i = 0; i < n; i++) {
+            dst[at + i] = signed ? ints.get(i) : ints.get(i) & 0xFFFFFFFFL;
+          }
+          break;
+        case 2:
+          ShortBuffer shorts = bytes.asShortBuffer();
+          for (int i = 0; i < n; i++) {
+            dst[at + i] = signed ? shorts.get(i) : shorts.get(i) & 0xFFFFL;
+          }
+          break;
+        default:
+          for (int i = 0; i < n; i++) {
+            dst[at + i] = signed ? bytes.get(i) : bytes.get(i) & 0xFFL;
+          }
+      }
+    });
+  }
+
+  /** Raw (zero-extended) bits to the value {@link #widened} gives. */
+  private long extend(long bits) {
+    switch (dtype) {
+      case INT8:
+        return (byte) bits;
+      case INT16:
+        return (short) bits;
+      case INT32:
+        return (int) bits;
+      default:
+        return bits;
+    }
+  }
+
+  /** Receives blocks of widened values in C order. */
+  private interface Block {
+    void accept(int from, long[] values, int count);
+  }
+
+  /** Elements decoded per block by the bulk accessors: 16 KiB of longs, stays in L1 cache. */
+  private static final int BLOCK = 2048;
+
+  /** Feeds all {@code n} elements to {@code block}, {@link #BLOCK} at a time, from one buffer. */
+  private void forEachBlock(int n, Block block) {
+    long[] values = new long[Math.min(BLOCK, n)];
+    for (int from = 0; from < n; from += BLOCK) {
+      int count = Math.min(BLOCK, n - from);
+      widened(from, values, 0, count);
+      block.accept(from, values, count);
+    }
+  }
+
+  /**
+   * Smallest and largest widened value that is this dtype's integer as is: BOOL is 0 or 1, UINT64
+   * bits above Long.MAX_VALUE read as negative. The bulk accessors pass a value outside this range
+   * (or outside their target's) to the element-by-element path, which throws the exact error.
+   */
+  private long lowest() {
+    return dtype == DType.BOOL || dtype == DType.UINT64 ? 0 : Long.MIN_VALUE;
+  }
+
+  private long highest() {
+    return dtype == DType.BOOL ? 1 : Long.MAX_VALUE;
+  }
+
   @Override
   public long[] toLongArray() {
     lifetime.check(name);
     requireIntegral("toLongArray");
     long[] out = new long[arrayLength("toLongArray")];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = integral(i, "int64");
+    widened(0, out, 0, out.length);
+    long lo = lowest();
+    long hi = highest();
+    if (lo != Long.MIN_VALUE || hi != Long.MAX_VALUE) {
+      for (int i = 0; i < out.length; i++) {
+        if (out[i] < lo || out[i] > hi) {
+          out[i] = integral(i, "int64"); // throws, naming the first misfit
+        }
+      }
     }
     return out;
   }
@@ -276,14 +379,25 @@ final class StoredTensor implements Tensor {
     return (int) v;
   }
 
+  /**
+   * Narrows a block of widened values (C-order elements {@code from...}) into {@code dst[off...]},
+   * each checked; the first misfit goes to the element-by-element path, which throws for it.
+   */
+  private void narrowBlock(int from, long[] values, int count, int[] dst, int off) {
+    long lo = Math.max(lowest(), Integer.MIN_VALUE);
+    long hi = Math.min(highest(), Integer.MAX_VALUE);
+    for (int i = 0; i < count; i++) {
+      long v = values[i];
+      dst[off + i] = v < lo || v > hi ? intExact(from + i) : (int) v;
+    }
+  }
+
   @Override
   public int[] toIntArrayExact() {
     lifetime.check(name);
     requireIntegral("toIntArrayExact");
     int[] out = new int[arrayLength("toIntArrayExact")];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = intExact(i);
-    }
+    forEachBlock(out.length, (from, values, count) -> narrowBlock(from, values, count, out, from));
     return out;
   }
 
@@ -296,9 +410,11 @@ final class StoredTensor implements Tensor {
       throw refuse("it has " + n + " elements, more than one int buffer holds");
     }
     IntBuffer out = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asIntBuffer();
-    for (int i = 0; i < n; i++) {
-      out.put(i, intExact(i));
-    }
+    int[] ints = new int[Math.min(BLOCK, n)];
+    forEachBlock(n, (from, values, count) -> {
+      narrowBlock(from, values, count, ints, 0);
+      out.put(from, ints, 0, count);
+    });
     return out;
   }
 
@@ -311,10 +427,36 @@ final class StoredTensor implements Tensor {
       throw refuse("it has " + n + " elements, more than one long buffer holds");
     }
     LongBuffer out = ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
-    for (int i = 0; i < n; i++) {
-      out.put(i, integral(i, "int64"));
-    }
+    long lo = lowest();
+    long hi = highest();
+    forEachBlock(n, (from, values, count) -> {
+      for (int i = 0; i < count; i++) {
+        if (values[i] < lo || values[i] > hi) {
+          values[i] = integral(from + i, "int64"); // throws, naming the first misfit
+        }
+      }
+      out.put(from, values, 0, count);
+    });
     return out;
+  }
+
+  /** Element {@code flat} as an exact float (the element-by-element path). */
+  private float exactFloat(long flat) {
+    if (!dtype.isIntegral()) {
+      return (float) floating(flat);
+    }
+    if (dtype == DType.UINT64 && rawBits(flat) < 0) {
+      long bits = rawBits(flat);
+      if (Long.numberOfTrailingZeros(bits) < 40) {
+        throw misfit(flat, Long.toUnsignedString(bits), "float32 (exactly)");
+      }
+      return (float) ((bits >>> 11) * 2048.0);
+    }
+    long v = integral(flat, "float32 (exactly)");
+    if (!exactInFloat(v)) {
+      throw misfit(flat, Long.toString(v), "float32 (exactly)");
+    }
+    return v;
   }
 
   @Override
@@ -324,26 +466,21 @@ final class StoredTensor implements Tensor {
       throw refuse("toFloatArray would round float64 values; use toDoubleArray");
     }
     float[] out = new float[arrayLength("toFloatArray")];
-    for (int i = 0; i < out.length; i++) {
-      if (!dtype.isIntegral()) {
-        out[i] = (float) floating(i);
-        continue;
-      }
-      long v;
-      if (dtype == DType.UINT64 && rawBits(i) < 0) {
-        long bits = rawBits(i);
-        if (Long.numberOfTrailingZeros(bits) < 40) {
-          throw misfit(i, Long.toUnsignedString(bits), "float32 (exactly)");
+    boolean integral = dtype.isIntegral();
+    long lo = lowest();
+    long hi = highest();
+    forEachBlock(out.length, (from, values, count) -> {
+      for (int i = 0; i < count; i++) {
+        long v = values[i];
+        if (!integral) {
+          out[from + i] = (float) fromBits(v);
+        } else if (v < lo || v > hi || !exactInFloat(v)) {
+          out[from + i] = exactFloat(from + i); // exact after all (large UINT64), or throws
+        } else {
+          out[from + i] = v;
         }
-        out[i] = (float) ((bits >>> 11) * 2048.0);
-        continue;
       }
-      v = integral(i, "float32 (exactly)");
-      if (!exactInFloat(v)) {
-        throw misfit(i, Long.toString(v), "float32 (exactly)");
-      }
-      out[i] = v;
-    }
+    });
     return out;
   }
 
@@ -351,9 +488,21 @@ final class StoredTensor implements Tensor {
   public double[] toDoubleArray() {
     lifetime.check(name);
     double[] out = new double[arrayLength("toDoubleArray")];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = exactDouble(i);
-    }
+    boolean integral = dtype.isIntegral();
+    long lo = lowest();
+    long hi = highest();
+    forEachBlock(out.length, (from, values, count) -> {
+      for (int i = 0; i < count; i++) {
+        long v = values[i];
+        if (!integral) {
+          out[from + i] = fromBits(v);
+        } else if (v < lo || v > hi || !exactInDouble(v)) {
+          out[from + i] = exactDouble(from + i); // exact after all (large UINT64), or throws
+        } else {
+          out[from + i] = v;
+        }
+      }
+    });
     return out;
   }
 }

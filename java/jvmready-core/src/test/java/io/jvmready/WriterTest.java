@@ -20,23 +20,9 @@ class WriterTest {
   @TempDir Path dir;
 
   private static Tensor of(DType dtype, long... bits) {
-    ByteBuffer b = ByteBuffer.allocate(bits.length * dtype.itemSize()).order(ByteOrder.LITTLE_ENDIAN);
-    for (long v : bits) {
-      switch (dtype.itemSize()) {
-        case 1:
-          b.put((byte) v);
-          break;
-        case 2:
-          b.putShort((short) v);
-          break;
-        case 4:
-          b.putInt((int) v);
-          break;
-        default:
-          b.putLong(v);
-      }
-    }
-    b.flip();
+    ByteBuffer b =
+        ByteBuffer.wrap(RawFiles.bytes(bits, dtype.itemSize(), ByteOrder.LITTLE_ENDIAN))
+            .order(ByteOrder.LITTLE_ENDIAN);
     return Tensors.wrap(dtype.name().toLowerCase(java.util.Locale.ROOT), dtype, new long[] {bits.length}, b);
   }
 

@@ -11,6 +11,10 @@ import io.jvmready.IntegerWidthException;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -91,14 +95,22 @@ public final class Result implements AutoCloseable {
     switch (et) {
       case "int64":
         {
+          LongBuffer b = t.getLongBuffer();
+          if (owned(b, size)) {
+            return b.array(); // ORT already copied the tensor into this fresh array
+          }
           long[] a = new long[size];
-          t.getLongBuffer().get(a);
+          b.get(a);
           return a;
         }
       case "int32":
         {
+          IntBuffer b = t.getIntBuffer();
+          if (owned(b, size)) {
+            return b.array(); // ORT already copied the tensor into this fresh array
+          }
           int[] a = new int[size];
-          t.getIntBuffer().get(a);
+          b.get(a);
           return a;
         }
       case "int16":
@@ -143,14 +155,22 @@ public final class Result implements AutoCloseable {
       case "float16":
       case "bfloat16":
         {
+          FloatBuffer b = t.getFloatBuffer();
+          if (owned(b, size)) {
+            return b.array(); // ORT already copied the tensor into this fresh array
+          }
           float[] a = new float[size];
-          t.getFloatBuffer().get(a);
+          b.get(a);
           return a;
         }
       case "double":
         {
+          DoubleBuffer b = t.getDoubleBuffer();
+          if (owned(b, size)) {
+            return b.array(); // ORT already copied the tensor into this fresh array
+          }
           double[] a = new double[size];
-          t.getDoubleBuffer().get(a);
+          b.get(a);
           return a;
         }
       case "string":
@@ -162,6 +182,15 @@ public final class Result implements AutoCloseable {
       default:
         return null; // readable by name and type only; accessors explain
     }
+  }
+
+  /** True if {@code b} is exactly a fresh heap array of {@code size} values (no copy needed). */
+  private static boolean owned(java.nio.Buffer b, int size) {
+    return b.hasArray()
+        && b.arrayOffset() == 0
+        && b.position() == 0
+        && b.remaining() == size
+        && java.lang.reflect.Array.getLength(b.array()) == size;
   }
 
   private static void flattenStrings(Object v, String[] out, int[] pos) {

@@ -29,12 +29,11 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
-import org.apache.spark.sql.Column;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.MetadataBuilder;
@@ -276,25 +275,45 @@ public class OnnxTransformer extends Transformer implements MLWritable {
     return plan(schema, SparkSession.active()).schema();
   }
 
+  /**
+   * Scores the DataFrame. The input's plan is planned here and its Catalyst rows ({@code
+   * queryExecution().toRdd()}) are scored batch by batch; the result is a new DataFrame over those
+   * rows, so filters and projections applied to the result are not pushed below the scoring.
+   * Needs a classic (not Spark Connect) session and a batch (not streaming) DataFrame.
+   */
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     Dataset<Row> df = dataset.toDF();
-    SparkSession spark = df.sparkSession();
+    if (!(df instanceof org.apache.spark.sql.classic.Dataset<Row> classic)) {
+      throw new UnsupportedOperationException(
+          "OnnxTransformer scores DataFrames of a classic Spark session, not "
+              + df.getClass().getName()
+              + " (Spark Connect)");
+    }
+    if (classic.isStreaming()) {
+      throw new UnsupportedOperationException(
+          "OnnxTransformer scores batch DataFrames; this one is streaming");
+    }
+    org.apache.spark.sql.classic.SparkSession spark = classic.sparkSession();
     Plan plan = plan(df.schema(), spark);
     Broadcast<byte[]> model =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(plan.bytes());
+    StructType outputSchema = new StructType();
+    for (OutputBinding b : plan.outputs()) {
+      outputSchema = outputSchema.add(plan.schema().apply(b.column()));
+    }
     Scorer scorer =
         new Scorer(
-            model, plan.hash(), plan.inputs(), plan.outputs(), getBatchSize(), getPassNulls());
-    Dataset<Row> scored = df.mapPartitions(scorer, Encoders.row(plan.schema()));
-    // the row encoder drops column metadata: put the per-row shapes back
-    StructField[] fields = plan.schema().fields();
-    Column[] columns = new Column[fields.length];
-    for (int i = 0; i < fields.length; i++) {
-      String quoted = "`" + fields[i].name().replace("`", "``") + "`";
-      columns[i] = functions.col(quoted).as(fields[i].name(), fields[i].metadata());
-    }
-    return scored.select(columns);
+            model,
+            plan.hash(),
+            plan.inputs(),
+            plan.outputs(),
+            outputSchema,
+            getBatchSize(),
+            getPassNulls());
+    RDD<InternalRow> rows = classic.queryExecution().toRdd();
+    RDD<InternalRow> scored = rows.toJavaRDD().mapPartitionsWithIndex(scorer, true).rdd();
+    return spark.internalCreateDataFrame(scored, plan.schema(), false);
   }
 
   @Override

@@ -17,6 +17,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -211,6 +213,114 @@ class OnnxTransformerTest {
     t.transform(longs("ids", 3L, 4L, 5L).repartition(2)).collectAsList();
     new OnnxTransformer().setModelBytes(model.clone()).transform(longs("ids", 6L)).count();
     assertEquals(before, SessionCache.size());
-    assertTrue(SessionCache.size() <= 2, "sessions: " + SessionCache.size());
+    // at most one per model this class scores (ids, iris, rows)
+    assertTrue(SessionCache.size() <= 3, "sessions: " + SessionCache.size());
+  }
+
+  @Test
+  void arrayColumnsOfAnyWidthFeedRank2InputsAndMatchPythonOnnxRuntime() {
+    // x: array<bigint> (JSON) narrowed to int32, checked; v: array<double> rounded to float
+    Dataset<Row> df = json("rows.jsonl").repartition(3);
+    OnnxTransformer t =
+        new OnnxTransformer()
+            .setModelPath(data.resolve("rows.onnx").toString())
+            .setOutputColumn("total", "out_total")
+            .setOutputColumn("scaled", "out_scaled")
+            .setBatchSize(4);
+    Dataset<Row> scored = t.transform(df);
+    assertEquals(
+        DataTypes.createArrayType(DataTypes.FloatType, false),
+        scored.schema().apply("out_scaled").dataType());
+    assertArrayEquals(
+        new long[] {3}, scored.schema().apply("out_scaled").metadata().getLongArray("shape"));
+    List<Row> rows = scored.collectAsList();
+    assertEquals(23, rows.size());
+    for (Row r : rows) {
+      assertEquals(r.getLong(r.fieldIndex("total")), r.getLong(r.fieldIndex("out_total")));
+      List<Double> expected = r.getList(r.fieldIndex("scaled"));
+      List<Float> got = r.getList(r.fieldIndex("out_scaled"));
+      assertEquals(3, got.size());
+      for (int k = 0; k < 3; k++) {
+        assertEquals(expected.get(k).floatValue(), got.get(k), "value " + k);
+      }
+    }
+  }
+
+  private static Dataset<Row> xv(List<Row> rows, StructField x, StructField v) {
+    return spark.createDataFrame(rows, new StructType(new StructField[] {x, v})).coalesce(1);
+  }
+
+  @Test
+  void intArraysAndDenseOrSparseVectorsFeedTheSameModel() {
+    StructField x =
+        DataTypes.createStructField("x", DataTypes.createArrayType(DataTypes.IntegerType), true);
+    StructField v = DataTypes.createStructField("v", SQLDataTypes.VectorType(), true);
+    List<Row> rows =
+        List.of(
+            RowFactory.create(List.of(1, 2, 3).toArray(), Vectors.dense(0.5, -1.5, 2.0)),
+            RowFactory.create(
+                List.of(Integer.MAX_VALUE, -1, 0).toArray(),
+                Vectors.sparse(3, new int[] {1}, new double[] {4.25})),
+            RowFactory.create(
+                List.of(-5, -6, -7).toArray(), Vectors.sparse(3, new int[0], new double[0])));
+    List<Row> got =
+        new OnnxTransformer()
+            .setModelPath(data.resolve("rows.onnx").toString())
+            .setBatchSize(2)
+            .transform(xv(rows, x, v))
+            .collectAsList();
+    assertEquals(
+        List.of(6L, (long) Integer.MAX_VALUE - 1, -18L),
+        got.stream().map(r -> r.getLong(2)).toList());
+    assertEquals(List.of(1.0f, -3.0f, 4.0f), got.get(0).getList(3));
+    assertEquals(List.of(0.0f, 8.5f, 0.0f), got.get(1).getList(3));
+    assertEquals(List.of(0.0f, 0.0f, 0.0f), got.get(2).getList(3));
+  }
+
+  @Test
+  void aBigintInsideAnArrayThatDoesNotFitFailsNamingItsRow() {
+    StructField x =
+        DataTypes.createStructField("x", DataTypes.createArrayType(DataTypes.LongType), true);
+    StructField v =
+        DataTypes.createStructField("v", DataTypes.createArrayType(DataTypes.FloatType), true);
+    List<Row> rows = new ArrayList<>();
+    for (long i = 0; i < 5; i++) {
+      long big = i == 3 ? (1L << 31) + 5 : i;
+      rows.add(RowFactory.create(new Long[] {i, big, -i}, new Float[] {1f, 2f, 3f}));
+    }
+    OnnxTransformer t =
+        new OnnxTransformer().setModelPath(data.resolve("rows.onnx").toString()).setBatchSize(2);
+    Exception e = assertThrows(Exception.class, () -> t.transform(xv(rows, x, v)).collectAsList());
+    String text = messages(e);
+    assertTrue(text.contains("column 'x', partition 0, row 3: value 2147483653"), text);
+    assertTrue(text.contains("does not fit int32 (model input 'x' declares"), text);
+  }
+
+  @Test
+  void nullElementsAndRowsOfTheWrongLengthAreNamed() {
+    StructField x =
+        DataTypes.createStructField("x", DataTypes.createArrayType(DataTypes.IntegerType), true);
+    StructField v =
+        DataTypes.createStructField("v", DataTypes.createArrayType(DataTypes.FloatType), true);
+    List<Row> withNull =
+        List.of(
+            RowFactory.create(new Integer[] {1, 2, 3}, new Float[] {1f, 2f, 3f}),
+            RowFactory.create(new Integer[] {1, null, 3}, new Float[] {1f, 2f, 3f}),
+            RowFactory.create(new Integer[] {4, 5, 6}, null));
+    OnnxTransformer t = new OnnxTransformer().setModelPath(data.resolve("rows.onnx").toString());
+    Exception e =
+        assertThrows(Exception.class, () -> t.transform(xv(withNull, x, v)).collectAsList());
+    assertTrue(messages(e).contains("column 'x', partition 0, row 1: null"), messages(e));
+    List<Row> got = t.setPassNulls(true).transform(xv(withNull, x, v)).collectAsList();
+    assertEquals(6L, got.get(0).getLong(2));
+    assertNull(got.get(1).get(2));
+    assertNull(got.get(2).get(3));
+    List<Row> ragged =
+        List.of(
+            RowFactory.create(new Integer[] {1, 2, 3}, new Float[] {1f, 2f, 3f}),
+            RowFactory.create(new Integer[] {1, 2}, new Float[] {1f, 2f, 3f}));
+    Exception r =
+        assertThrows(Exception.class, () -> t.transform(xv(ragged, x, v)).collectAsList());
+    assertTrue(messages(r).contains("column 'x', partition 0, row 1: 2 value(s)"), messages(r));
   }
 }
