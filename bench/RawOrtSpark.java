@@ -98,8 +98,10 @@ public final class RawOrtSpark {
     return SESSIONS.computeIfAbsent(
         key,
         k -> {
-          try {
-            return OrtEnvironment.getEnvironment().createSession(model);
+          // One intra-op thread, as the transformer's default: Spark already runs a task per core.
+          try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            return OrtEnvironment.getEnvironment().createSession(model, options);
           } catch (OrtException e) {
             throw new IllegalStateException(e);
           }

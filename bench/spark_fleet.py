@@ -609,7 +609,9 @@ def render(
             f"array<float>[4], `ids` array<int>[{SEQ_LEN}]), read by every path; "
             f"{scoring['partitions']} Spark partition(s). Batch size {scoring['batch']} rows "
             "everywhere (transformer `batchSize`, Arrow `maxRecordsPerBatch`, Python loop, raw "
-            "ORT). ONNX Runtime with default session options on every path.",
+            "ORT). ONNX Runtime with default session options on every path, except one "
+            "intra-op thread per run inside Spark (the transformer's default `intraOpThreads`, "
+            "and the raw baseline in Spark likewise): Spark already runs a task per core.",
             "",
         ]
         if run["note"]:

@@ -117,11 +117,25 @@ public final class ModelRunner implements AutoCloseable {
    * @throws IOException if ONNX Runtime cannot load the model
    */
   public static ModelRunner open(byte[] model) throws IOException {
+    return open(model, null);
+  }
+
+  /**
+   * Opens a model held in memory with the given session options (threads, optimization level...).
+   *
+   * @param model the serialized ONNX model
+   * @param options session options, or {@code null} for the defaults; the caller still owns and
+   *     closes them
+   * @return the runner; close it
+   * @throws IOException if ONNX Runtime cannot load the model
+   */
+  public static ModelRunner open(byte[] model, OrtSession.SessionOptions options)
+      throws IOException {
     Objects.requireNonNull(model, "model");
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session = null;
     try {
-      session = env.createSession(model);
+      session = options == null ? env.createSession(model) : env.createSession(model, options);
       return new ModelRunner(env, session, "model bytes");
     } catch (OrtException e) {
       closeQuietly(session);

@@ -74,6 +74,7 @@ public class OnnxTransformer extends Transformer implements MLWritable {
   private final StringArrayParam outputColumns;
   private final IntParam batchSize;
   private final BooleanParam passNulls;
+  private final IntParam intraOpThreads;
   private final String uid;
   private byte[] modelBytes;
 
@@ -108,7 +109,14 @@ public class OnnxTransformer extends Transformer implements MLWritable {
     setDefault(inputColumns, new String[0]);
     setDefault(outputColumns, new String[0]);
     setDefault(batchSize, 256);
+    intraOpThreads =
+        new IntParam(
+            this,
+            "intraOpThreads",
+            "ONNX Runtime threads per run (>= 0; 0: one per core). Spark already runs a task per"
+                + " core, so the default is 1");
     setDefault(passNulls, false);
+    setDefault(intraOpThreads, 1);
   }
 
   @Override
@@ -235,6 +243,41 @@ public class OnnxTransformer extends Transformer implements MLWritable {
   }
 
   /**
+   * ONNX Runtime's intra-op threads per run. The default, 1, suits Spark: an executor already
+   * runs one task per core, each calling the shared session, and ONNX Runtime's own thread pool
+   * on top would oversubscribe the cores. 0 restores ONNX Runtime's default (one per core), for
+   * a few large runs per executor.
+   *
+   * @param threads at least 0
+   * @return this
+   */
+  public OnnxTransformer setIntraOpThreads(int threads) {
+    if (threads < 0) {
+      throw new IllegalArgumentException("intraOpThreads must be >= 0, not " + threads);
+    }
+    set(intraOpThreads, threads);
+    return this;
+  }
+
+  /**
+   * The intra-op threads param.
+   *
+   * @return the param
+   */
+  public IntParam intraOpThreads() {
+    return intraOpThreads;
+  }
+
+  /**
+   * ONNX Runtime's intra-op threads per run (0: its default).
+   *
+   * @return the setting
+   */
+  public int getIntraOpThreads() {
+    return (Integer) getOrDefault(intraOpThreads);
+  }
+
+  /**
    * The mini-batch size.
    *
    * @return rows per run
@@ -310,7 +353,8 @@ public class OnnxTransformer extends Transformer implements MLWritable {
             plan.outputs(),
             outputSchema,
             getBatchSize(),
-            getPassNulls());
+            getPassNulls(),
+            getIntraOpThreads());
     RDD<InternalRow> rows = classic.queryExecution().toRdd();
     RDD<InternalRow> scored = rows.toJavaRDD().mapPartitionsWithIndex(scorer, true).rdd();
     return spark.internalCreateDataFrame(scored, plan.schema(), false);
@@ -358,7 +402,7 @@ public class OnnxTransformer extends Transformer implements MLWritable {
   private Plan plan(StructType schema, SparkSession spark) {
     byte[] bytes = modelBytes(spark);
     String hash = SessionCache.hash(bytes);
-    ModelRunner runner = SessionCache.get(hash, () -> bytes);
+    ModelRunner runner = SessionCache.get(hash, getIntraOpThreads(), () -> bytes);
     Map<String, String> inputMap = getInputColumns();
     for (String name : inputMap.keySet()) {
       if (!runner.inputs().containsKey(name)) {

@@ -33,6 +33,7 @@ final class Scorer implements Function2<Integer, Iterator<InternalRow>, Iterator
   private final StructType outputSchema;
   private final int batchSize;
   private final boolean passNulls;
+  private final int intraOpThreads;
 
   Scorer(
       Broadcast<byte[]> model,
@@ -41,7 +42,8 @@ final class Scorer implements Function2<Integer, Iterator<InternalRow>, Iterator
       List<OutputBinding> outputs,
       StructType outputSchema,
       int batchSize,
-      boolean passNulls) {
+      boolean passNulls,
+      int intraOpThreads) {
     this.model = model;
     this.hash = hash;
     this.inputs = List.copyOf(inputs);
@@ -49,6 +51,7 @@ final class Scorer implements Function2<Integer, Iterator<InternalRow>, Iterator
     this.outputSchema = outputSchema;
     this.batchSize = batchSize;
     this.passNulls = passNulls;
+    this.intraOpThreads = intraOpThreads;
   }
 
   @Override
@@ -114,7 +117,7 @@ final class Scorer implements Function2<Integer, Iterator<InternalRow>, Iterator
     /** Reads the next batch, fills the input buffers and scores it. */
     private void fill() {
       if (runner == null) {
-        runner = SessionCache.get(hash, model::value);
+        runner = SessionCache.get(hash, intraOpThreads, model::value);
         for (int b = 0; b < buffers.length; b++) {
           IoSpec spec = runner.inputs().get(inputs.get(b).input());
           buffers[b] = new InputBuffer(inputs.get(b), spec.shape(), batchSize);

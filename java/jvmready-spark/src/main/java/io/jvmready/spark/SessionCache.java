@@ -1,5 +1,7 @@
 package io.jvmready.spark;
 
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import io.jvmready.onnxruntime.ModelRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * One ONNX Runtime session per model per JVM (driver or executor), keyed by the SHA-256 of the
+ * One ONNX Runtime session per model (and thread setting) per JVM (driver or executor), keyed by the SHA-256 of the
  * model bytes, shared by every task the JVM runs and closed when the JVM shuts down. A session is
  * thread safe, and opening one per task or per partition would cost a model load each time.
  */
@@ -24,16 +26,26 @@ final class SessionCache {
 
   private SessionCache() {}
 
-  /** The runner for the model with this hash, opening it from {@code bytes} the first time. */
-  static ModelRunner get(String hash, Supplier<byte[]> bytes) {
+  /**
+   * The runner for the model with this hash and intra-op thread count, opening it from {@code
+   * bytes} the first time. {@code intraOpThreads} 0 keeps ONNX Runtime's default (one thread per
+   * core).
+   */
+  static ModelRunner get(String hash, int intraOpThreads, Supplier<byte[]> bytes) {
     return RUNNERS.computeIfAbsent(
-        hash,
-        h -> {
-          try {
-            return ModelRunner.open(bytes.get());
+        hash + "/" + intraOpThreads,
+        key -> {
+          try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            if (intraOpThreads > 0) {
+              options.setIntraOpNumThreads(intraOpThreads);
+            }
+            return ModelRunner.open(bytes.get(), options); // the session copies the options
           } catch (IOException e) {
             throw new UncheckedIOException(
-                "model " + h.substring(0, 12) + ": " + e.getMessage(), e);
+                "model " + hash.substring(0, 12) + ": " + e.getMessage(), e);
+          } catch (OrtException e) {
+            throw new IllegalStateException(
+                "model " + hash.substring(0, 12) + ": session options: " + e.getMessage(), e);
           }
         });
   }

@@ -189,7 +189,8 @@ class OnnxTransformerTest {
             .setInputColumn("ids", "user_id")
             .setOutputColumn("wide", "score")
             .setBatchSize(2)
-            .setPassNulls(true);
+            .setPassNulls(true)
+            .setIntraOpThreads(0);
     String saved = tmp.resolve("saved").toString();
     t.write().save(saved);
     Files.delete(copy); // the saved transformer must not need the original file
@@ -197,6 +198,9 @@ class OnnxTransformerTest {
     assertEquals(t.uid(), loaded.uid());
     assertEquals(2, loaded.getBatchSize());
     assertTrue(loaded.getPassNulls());
+    assertEquals(0, loaded.getIntraOpThreads());
+    assertEquals(1, new OnnxTransformer().getIntraOpThreads()); // Spark runs a task per core
+    assertThrows(IllegalArgumentException.class, () -> loaded.setIntraOpThreads(-1));
     assertEquals(Map.of("ids", "user_id"), loaded.getInputColumns());
     assertEquals(Map.of("wide", "score"), loaded.getOutputColumns());
     List<Row> rows = loaded.transform(longs("user_id", 7L, null, 1000L)).collectAsList();
@@ -213,8 +217,9 @@ class OnnxTransformerTest {
     t.transform(longs("ids", 3L, 4L, 5L).repartition(2)).collectAsList();
     new OnnxTransformer().setModelBytes(model.clone()).transform(longs("ids", 6L)).count();
     assertEquals(before, SessionCache.size());
-    // at most one per model this class scores (ids, iris, rows)
-    assertTrue(SessionCache.size() <= 3, "sessions: " + SessionCache.size());
+    // at most one per model and thread setting this class scores (ids, iris, rows; ids with
+    // ONNX Runtime's default threads)
+    assertTrue(SessionCache.size() <= 4, "sessions: " + SessionCache.size());
   }
 
   @Test
