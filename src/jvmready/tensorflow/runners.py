@@ -9,19 +9,16 @@ JVM, converting each input again with the same checks (``SavedModelRunner``).
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from jvmready import java
 from jvmready.tensorflow.check import load_savedmodel
 from jvmready.tensorflow.savedmodel import SignatureSpec, tf
 from jvmready.verify.inputs import SampleSet
-from jvmready.verify.runners import RunFailed, RunResult, jvm_timings
+from jvmready.verify.runners import RunFailed, RunResult, run_jvm_stacked
 
 #: The TF Java adapter module and its command-line runner.
 MODULE = "jvmready-tensorflow"
@@ -89,32 +86,21 @@ class TfJavaRunner:
         self.label = label
 
     def run(self, samples: SampleSet) -> RunResult:
-        t0 = time.perf_counter()
         class_path = tf_java_classpath()
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}  # TF's start-up log lines
-        with tempfile.TemporaryDirectory(prefix="jvmready-tf-verify-") as tmp:
-            in_npz, out_npz = Path(tmp) / "inputs.npz", Path(tmp) / "outputs.npz"
-            np.savez(in_npz, **{k: np.ascontiguousarray(v) for k, v in samples.arrays.items()})  # type: ignore[arg-type]
+
+        def invoke(_workdir: Path, in_npz: Path, out_npz: Path) -> dict[str, Any]:
             args = ["run", "--model", str(self.path), "--inputs", str(in_npz)]
             args += ["--output", str(out_npz), "--signature", self.signature.key, "--stacked"]
-            t1 = time.perf_counter()
-            try:
-                info = java.run_main(
-                    class_path, MAIN, args, label=self.label, env=env, build_hint=BUILD_HINT
-                )
-            except java.JavaRunError as e:
-                # The model ran in Java and failed: a parity failure, reported as a mismatch.
-                raise RunFailed(f"{self.label}: TensorFlow Java: {e}") from None
-            t2 = time.perf_counter()
-            outputs = self._read_outputs(out_npz, samples.count)
-            t3 = time.perf_counter()
-        timings = jvm_timings(info, t1 - t0, t2 - t1, t3 - t2)
-        version = f"tensorflow {info.get('tf_version', '?')} (Java {info.get('java_version', '?')})"
-        return RunResult(self.backend, version, outputs, timings)
+            return java.run_main(
+                class_path, MAIN, args, label=self.label, env=env, build_hint=BUILD_HINT
+            )
 
-    def _read_outputs(self, out_npz: Path, count: int) -> dict[str, Sequence[Any]]:
-        with np.load(out_npz, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
+        info, arrays, timings = run_jvm_stacked(samples, invoke, f"{self.label}: TensorFlow Java")
+        version = f"tensorflow {info.get('tf_version', '?')} (Java {info.get('java_version', '?')})"
+        return RunResult(self.backend, version, self._outputs(arrays, samples.count), timings)
+
+    def _outputs(self, arrays: dict[str, Any], count: int) -> dict[str, Sequence[Any]]:
         outputs: dict[str, Sequence[Any]] = {}
         for spec in self.signature.outputs:
             a = arrays.get(spec.name)

@@ -261,8 +261,11 @@ def draw_inputs(
 def _draw(
     hint: IntHint, dtype: np.dtype[np.generic], shape: tuple[int, ...], rng: np.random.Generator
 ) -> npt.NDArray[np.generic]:
-    if hint.categories:
-        cats = np.array(hint.categories)
+    cats = np.array(hint.categories)
+    if cats.size and dtype.kind in "iu" and cats.dtype.kind in "iu":
+        info = np.iinfo(dtype.type)  # type: ignore[type-var]
+        cats = cats[(cats >= info.min) & (cats <= info.max)]  # the input cannot carry the rest
+    if cats.size:
         picked = cats[rng.integers(0, len(cats), size=shape)]
         return picked.astype(str) if dtype.kind == "U" else picked.astype(dtype)
     if dtype.kind == "U":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -111,37 +111,23 @@ class OrtJavaRunner:
         self.source = source
 
     def run(self, samples: SampleSet) -> RunResult:
-        t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="jvmready-verify-") as tmp:
-            d = Path(tmp)
+        def invoke(workdir: Path, in_npz: Path, out_npz: Path) -> dict[str, Any]:
             model_path = self.source.path
             if model_path is None:
-                model_path = d / "candidate.onnx"
+                model_path = workdir / "candidate.onnx"
                 model_path.write_bytes(self.source.model_bytes())
-            in_npz, out_npz = d / "inputs.npz", d / "outputs.npz"
-            np.savez(in_npz, **{k: np.ascontiguousarray(v) for k, v in samples.arrays.items()})  # type: ignore[arg-type]
-            t1 = time.perf_counter()
-            try:
-                info: dict[str, Any] = java.run_java_model(
-                    model_path, in_npz, out_npz, stacked=True
-                )
-            except java.JavaRunError as e:
-                # The model ran in Java and failed: a parity failure, reported as a mismatch.
-                # (java.JavaSetupError, Java itself unusable, propagates: a usage error, exit 2.)
-                raise RunFailed(f"{self.source.label}: ONNX Runtime Java: {e}") from None
-            t2 = time.perf_counter()
-            outputs = self._read_outputs(out_npz, samples.count)
-            t3 = time.perf_counter()
-        timings = jvm_timings(info, t1 - t0, t2 - t1, t3 - t2)
+            return java.run_java_model(model_path, in_npz, out_npz, stacked=True)
+
+        info, arrays, timings = run_jvm_stacked(
+            samples, invoke, f"{self.source.label}: ONNX Runtime Java"
+        )
         version = (
             f"onnxruntime {info.get('ort_version', '?')} (Java {info.get('java_version', '?')})"
         )
-        return RunResult(self.backend, version, outputs, timings)
+        return RunResult(self.backend, version, self._outputs(arrays, samples.count), timings)
 
-    def _read_outputs(self, out_npz: Path, count: int) -> dict[str, Sequence[Any]]:
+    def _outputs(self, arrays: dict[str, Any], count: int) -> dict[str, Sequence[Any]]:
         outputs: dict[str, Sequence[Any]] = {}
-        with np.load(out_npz, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
         for vi in self.source.model.graph.output:
             name = vi.name
             if type_string(vi.type).startswith("seq(map("):
@@ -155,6 +141,33 @@ class OrtJavaRunner:
             if len(v) != count:
                 raise RunFailed(f"Java returned {len(v)} samples of {name!r}, expected {count}")
         return outputs
+
+
+def run_jvm_stacked(
+    samples: SampleSet,
+    invoke: Callable[[Path, Path, Path], dict[str, Any]],
+    what: str,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, float]]:
+    """The protocol of every Java runner: all samples go over as one stacked ``.npz``,
+    ``invoke(workdir, inputs_npz, outputs_npz)`` runs one JVM and returns its JSON summary, and
+    the outputs come back as arrays by name. A model that fails in Java is :class:`RunFailed`
+    (a parity failure, reported as a mismatch); :class:`~jvmready.java.JavaSetupError` (Java
+    itself unusable) propagates as a usage error."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="jvmready-verify-") as tmp:
+        workdir = Path(tmp)
+        in_npz, out_npz = workdir / "inputs.npz", workdir / "outputs.npz"
+        np.savez(in_npz, **{k: np.ascontiguousarray(v) for k, v in samples.arrays.items()})  # type: ignore[arg-type]
+        t1 = time.perf_counter()
+        try:
+            info = invoke(workdir, in_npz, out_npz)
+        except java.JavaRunError as e:
+            raise RunFailed(f"{what}: {e}") from None
+        t2 = time.perf_counter()
+        with np.load(out_npz, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        t3 = time.perf_counter()
+    return info, arrays, jvm_timings(info, t1 - t0, t2 - t1, t3 - t2)
 
 
 def jvm_timings(

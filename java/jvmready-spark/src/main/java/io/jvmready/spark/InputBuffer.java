@@ -110,7 +110,10 @@ final class InputBuffer {
     } else if (source == Source.SCALAR) {
       declaredWidth = 1; // a scalar column fed to [batch, 1]
     } else {
-      declaredWidth = declaredShape.length > 1 && declaredShape[1] >= 0 ? (int) declaredShape[1] : -1;
+      declaredWidth =
+          declaredShape.length > 1 && declaredShape[1] >= 0
+              ? Math.toIntExact(declaredShape[1]) // a width beyond int fails, never wraps
+              : -1;
     }
     width = declaredWidth;
   }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -68,12 +69,7 @@ final class SessionCache {
   /** Hex SHA-256 of the model bytes: the cache key, equal on every JVM for the same model. */
   static String hash(byte[] model) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(model);
-      StringBuilder sb = new StringBuilder(d.length * 2);
-      for (byte b : d) {
-        sb.append(String.format("%02x", b & 0xff));
-      }
-      return sb.toString();
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(model));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
